@@ -1,0 +1,1 @@
+"""Subcommands of kexue-reader-cli, one module each (add_arguments + run)."""

@@ -1,0 +1,1 @@
+"""The PySide6 layer: thin widgets wired to reader.core."""
