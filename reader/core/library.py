@@ -1,0 +1,140 @@
+"""A loaded library: its posts, their search index, and listings filtered by read/starred marks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from reader.core.model import Diagnostic, Post
+
+if TYPE_CHECKING:
+    from reader.core.index import Highlighted, SearchIndex, SearchResults
+
+SortKey = Literal["date", "readers", "score"]
+SORT_KEYS: tuple[SortKey, ...] = ("date", "readers", "score")
+PAGE_SIZE = 200
+"""Search hits fetched per page; the list asks for more pages as the user scrolls."""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of the post list."""
+
+    post: Post
+    snippet: Highlighted | None = None
+    """While searching: the matched text with highlight spans; else None."""
+    score: float | None = None
+
+
+@dataclass(slots=True)
+class Library:
+    """The posts of one library (from `paths`) with their index and parse diagnostics."""
+
+    paths: list[str]
+    posts: list[Post]
+    index: SearchIndex
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    by_id: dict[str, Post] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.by_id = {post.id: post for post in self.posts}
+
+    def listing(self, query: str, sort: SortKey = "date", *,
+                keep: Callable[[Post], bool] | None = None) -> Listing:
+        """The posts matching `query` (all posts when blank) in `sort` order, kept by `keep`."""
+        if not query.strip():
+            return Listing.of_posts(sorted_posts(self.posts, sort), keep)
+        return Listing.of_search(self.index, query, sort, keep)
+
+
+def sorted_posts(posts: Sequence[Post], sort: SortKey) -> list[Post]:
+    """Posts newest first ('date', also 'score' when nothing is searched) or most read first."""
+    oldest = dt.date.min
+    if sort == "readers":
+        return sorted(posts, key=lambda p: (p.readers or -1, p.date or oldest), reverse=True)
+    return sorted(posts, key=lambda p: (p.date or oldest, p.readers or -1), reverse=True)
+
+
+def mark_filter(*, only_unread: bool, only_starred: bool, read: Collection[str],
+                starred: Collection[str]) -> Callable[[Post], bool] | None:
+    """A `keep` predicate for the list filters, or None when no filter is on."""
+    if not (only_unread or only_starred):
+        return None
+
+    def keep(post: Post) -> bool:
+        return (not only_unread or post.id not in read) and (
+            not only_starred or post.id in starred)
+
+    return keep
+
+
+class Listing:
+    """Rows of a list, fetched page by page so a 50,000-post list or result set stays cheap."""
+
+    def __init__(self) -> None:
+        self.query = ""
+        self.total = 0
+        """Matches of the query before the read/starred filters (all posts when no query)."""
+        self.terms: tuple[str, ...] = ()
+        self.message: str | None = None
+        self.results: SearchResults | None = None
+        """The index's answer for the first page (None when listing without a query)."""
+        self._next: Callable[[int], list[Row]] = lambda _n: []
+        self.exhausted = True
+
+    @classmethod
+    def of_posts(cls, posts: list[Post], keep: Callable[[Post], bool] | None) -> Listing:
+        listing = cls()
+        listing.total = len(posts)
+        kept = posts if keep is None else [p for p in posts if keep(p)]
+        rows = [Row(p) for p in kept]
+        position = 0
+
+        def next_rows(count: int) -> list[Row]:
+            nonlocal position
+            chunk = rows[position:position + count]
+            position += len(chunk)
+            listing.exhausted = position >= len(rows)
+            return chunk
+
+        listing._next = next_rows
+        listing.exhausted = not rows
+        return listing
+
+    @classmethod
+    def of_search(cls, index: SearchIndex, query: str, sort: SortKey,
+                  keep: Callable[[Post], bool] | None) -> Listing:
+        listing = cls()
+        listing.query = query
+        first = index.search(query, sort=sort, limit=PAGE_SIZE, offset=0)
+        listing.results = first
+        listing.total, listing.terms, listing.message = first.total, first.terms, first.message
+        pending = [first]
+        offset = len(first.hits)
+
+        def next_rows(count: int) -> list[Row]:
+            nonlocal offset
+            rows: list[Row] = []
+            while len(rows) < count and (pending or offset < listing.total):
+                results = pending.pop() if pending else index.search(
+                    query, sort=sort, limit=max(count, PAGE_SIZE), offset=offset)
+                if results is not first:
+                    offset += len(results.hits)
+                    if not results.hits:
+                        offset = listing.total  # the index had fewer than it announced
+                rows.extend(Row(h.post, h.snippet, h.score) for h in results.hits
+                            if keep is None or keep(h.post))
+            listing.exhausted = not pending and offset >= listing.total
+            return rows
+
+        listing._next = next_rows
+        listing.exhausted = listing.total == 0
+        return listing
+
+    def fetch(self, count: int) -> list[Row]:
+        """The next `count` or so rows ([] when exhausted)."""
+        if self.exhausted:
+            return []
+        return self._next(count)

@@ -1,0 +1,116 @@
+"""Parses and indexes a library on a worker thread, with progress and cancel."""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Sequence
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from reader.core.library import Library
+
+
+class _Worker(QObject):
+    progress = Signal(str, int, int)   # phase ('Reading' / 'Indexing'), done, total
+    finished = Signal(object)          # Library
+    cancelled = Signal()
+    failed = Signal(str)
+
+    def __init__(self, paths: Sequence[str], cancel: threading.Event) -> None:
+        super().__init__()
+        self._paths = list(paths)
+        self._cancel = cancel
+
+    @Slot()
+    def run(self) -> None:
+        from reader.core.index import SearchIndex
+        from reader.core.parser import ParseCancelled, parse_paths
+
+        try:
+            result = parse_paths(
+                self._paths,
+                on_progress=lambda done, total: self.progress.emit("Reading", done, total),
+                should_cancel=self._cancel.is_set)
+            if self._cancel.is_set():
+                raise ParseCancelled()
+            self.progress.emit("Indexing", 0, 0)
+            index = SearchIndex.build(result.posts)
+            if self._cancel.is_set():
+                raise ParseCancelled()
+            library = Library(self._paths, result.posts, index, result.diagnostics)
+        except ParseCancelled:
+            self.cancelled.emit()
+            return
+        except Exception as error:  # a bug below must reach the user, not kill the thread
+            detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+            self.failed.emit(f"Loading failed: {detail}")
+            traceback.print_exc()
+            return
+        self.finished.emit(library)
+
+
+class Loader(QObject):
+    """Runs one load at a time; a new load cancels the one in progress."""
+
+    progress = Signal(str, int, int)
+    finished = Signal(object)  # Library
+    cancelled = Signal()
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread: QThread | None = None
+        self._cancel = threading.Event()
+        self._worker: _Worker | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._thread is not None and self._thread.isRunning()
+
+    def start(self, paths: Sequence[str]) -> None:
+        self.stop()
+        self._cancel = threading.Event()
+        thread = QThread(self)
+        worker = _Worker(paths, self._cancel)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.progress.connect(self.progress)
+        worker.finished.connect(self._finished)
+        worker.cancelled.connect(self._cancelled)
+        worker.failed.connect(self._failed)
+        for signal in (worker.finished, worker.cancelled, worker.failed):
+            signal.connect(thread.quit)
+        thread.finished.connect(worker.deleteLater)
+        self._thread, self._worker = thread, worker
+        thread.start()
+
+    def cancel(self) -> None:
+        """Ask the running load to stop; `cancelled` follows."""
+        self._cancel.set()
+
+    def stop(self, timeout_ms: int = 1500) -> None:
+        """Cancel and wait for the worker thread (on close or before a new load)."""
+        thread = self._thread
+        if thread is None:
+            return
+        self._cancel.set()
+        thread.quit()
+        thread.wait(timeout_ms)
+        self._thread = None
+        self._worker = None
+
+    def _current(self) -> bool:
+        return self.sender() is self._worker
+
+    def _finished(self, library: Library) -> None:
+        if self._current():
+            self.finished.emit(library)
+
+    def _cancelled(self) -> None:
+        if self._current():
+            self.cancelled.emit()
+
+    def _failed(self, message: str) -> None:
+        if self._current():
+            self.failed.emit(message)
