@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib.resources
 import os
+import signal
 import sys
 import time
 import traceback
@@ -40,6 +41,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the application; returns the process exit code."""
     started_at = time.perf_counter()
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        from reader.ui import selftest  # offscreen/no-sandbox/temporary home: before QApplication
+
+        selftest.prepare_environment()
 
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication
@@ -63,6 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     theme = ThemeManager(app, args.theme or state.get("theme") or "auto")
     window = MainWindow(state, theme)
     _report_uncaught_exceptions(window)
+    _close_on_terminate(window)
     window.show()
     _open_initial_library(window, state, args)
 
@@ -94,6 +100,21 @@ def _open_initial_library(window: object, state: object, args: argparse.Namespac
     if not state.get("welcomed"):
         window.show_welcome()
         state.set("welcomed", True)
+
+
+def _close_on_terminate(window: object) -> None:
+    """Ctrl+C in the terminal and SIGTERM close the window the normal way (state saved)."""
+    from PySide6.QtCore import QTimer
+
+    def close(_signum: int, _frame: object) -> None:
+        window.close()  # type: ignore[attr-defined]
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, close)
+    # Python runs signal handlers only when it gets control; a light timer gives it some.
+    wake = QTimer(window)  # type: ignore[arg-type]
+    wake.timeout.connect(lambda: None)
+    wake.start(200)
 
 
 def _report_uncaught_exceptions(window: object) -> None:

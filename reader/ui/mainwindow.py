@@ -370,7 +370,7 @@ class MainWindow(QMainWindow):
         self._refresh()
         post_id, scroll = self.state.last_position(library_key(library.paths))
         if post_id and post_id in library.by_id:
-            self.select_post(post_id, scroll=scroll)
+            self.select_post(post_id, scroll=scroll, restore=True)
         elif self.model.rowCount():
             self._select_row(0)
         else:
@@ -492,15 +492,16 @@ class MainWindow(QMainWindow):
         self.model.fetch_all()
         self._select_row(self.model.rowCount() - 1)
 
-    def select_post(self, post_id: str, *, scroll: float = 0.0) -> None:
-        """Show a post (selecting its row when it is in the list)."""
+    def select_post(self, post_id: str, *, scroll: float = 0.0, restore: bool = False) -> None:
+        """Show a post (selecting its row when it is in the list); `restore` = reopening the
+        last post at `scroll` without marking it read."""
         if self.library is None or post_id not in self.library.by_id:
             return
         row = self.model.row_of(post_id)
         while row is None and self.model.canFetchMore():
             self.model.fetchMore()
             row = self.model.row_of(post_id)
-        self._scroll_to_restore = (post_id, scroll) if scroll else None
+        self._scroll_to_restore = (post_id, scroll) if restore else None
         if row is not None:
             if self._current_row() == row:
                 self._show(self.library.by_id[post_id])
@@ -517,7 +518,8 @@ class MainWindow(QMainWindow):
 
     def _show(self, post: Post, *, from_history: bool = False) -> None:
         scroll = 0.0
-        if self._scroll_to_restore and self._scroll_to_restore[0] == post.id:
+        restoring = bool(self._scroll_to_restore and self._scroll_to_restore[0] == post.id)
+        if self._scroll_to_restore and restoring:
             scroll = self._scroll_to_restore[1]
         self._scroll_to_restore = None
         self.current_post = post
@@ -528,8 +530,9 @@ class MainWindow(QMainWindow):
             if not self._visited or self._visited[-1] != post.id:
                 self._visited.append(post.id)
             self._visited_position = len(self._visited) - 1
-        self.state.set_read(post.id, True)
-        self.model.post_changed(post.id)
+        if not restoring:  # reopening where the reader left keeps the marks as they were
+            self.state.set_read(post.id, True)
+            self.model.post_changed(post.id)
         if self.library is not None:
             self.state.set_position(library_key(self.library.paths), post.id, scroll)
 

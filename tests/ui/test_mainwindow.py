@@ -1,0 +1,249 @@
+"""The main window driven with the keyboard, offscreen: browse, search, marks, restart."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication
+
+from reader.core.keymap import validate
+
+
+def current_row(window) -> int:
+    return window.post_list.currentIndex().row()
+
+
+def press(qtbot, widget, key, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.keyClick(widget, key, modifiers)
+
+
+def type_chinese(widget, text: str) -> None:
+    """Commit text the way an input method does (QTest cannot type CJK key by key)."""
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def test_opens_corpus_newest_first(make_window, sample) -> None:
+    window = make_window([sample])
+    assert len(window.posts) == 7
+    assert window.model.rowCount() == 7
+    dates = [window.model.post_at(i).date for i in range(7)]
+    assert dates == sorted(dates, reverse=True)
+    assert current_row(window) == 0
+    assert window.current_post == window.model.post_at(0)
+    assert "7 posts" in window.count_label.text()
+
+
+def test_every_command_has_a_handler(make_window) -> None:
+    window = make_window()
+    assert validate(handlers=window.handlers()) == []
+
+
+def test_j_k_and_arrows_move_between_posts(qtbot, make_window, sample) -> None:
+    window = make_window([sample])
+    window.focus_list()
+    press(qtbot, window.post_list, Qt.Key.Key_J)
+    press(qtbot, window.post_list, Qt.Key.Key_J)
+    assert current_row(window) == 2
+    assert window.current_post == window.model.post_at(2)
+    press(qtbot, window.post_list, Qt.Key.Key_K)
+    assert current_row(window) == 1
+    press(qtbot, window.post_list, Qt.Key.Key_Down)
+    assert current_row(window) == 2
+    press(qtbot, window.post_list, Qt.Key.Key_Up)
+    press(qtbot, window.post_list, Qt.Key.Key_Up)
+    press(qtbot, window.post_list, Qt.Key.Key_Up)  # stays on the first post
+    assert current_row(window) == 0
+
+
+def test_first_and_last_post(qtbot, make_window, sample) -> None:
+    window = make_window([sample])
+    window.focus_list()
+    press(qtbot, window.post_list, Qt.Key.Key_G, Qt.KeyboardModifier.ShiftModifier)
+    assert current_row(window) == 6
+    press(qtbot, window.post_list, Qt.Key.Key_G)
+    press(qtbot, window.post_list, Qt.Key.Key_G)
+    assert current_row(window) == 0
+    press(qtbot, window.post_list, Qt.Key.Key_End)
+    assert current_row(window) == 6
+    press(qtbot, window.post_list, Qt.Key.Key_Home)
+    assert current_row(window) == 0
+
+
+def test_slash_focuses_search_and_typing_searches(qtbot, make_window, sample) -> None:
+    window = make_window([sample])
+    window.focus_list()
+    press(qtbot, window.post_list, Qt.Key.Key_Slash)
+    assert window.search_bar.hasFocus()
+    qtbot.keyClicks(window.search_bar, "VAE")
+    qtbot.waitUntil(lambda: window.search_results is not None)
+    results = window.search_results
+    assert results.total >= 1
+    assert all("VAE" in (h.post.title + "".join(h.post.paragraphs)) for h in results.hits)
+    assert window.model.rowCount() == results.total
+    assert "match" in window.count_label.text()
+
+
+def test_single_letter_keys_do_not_fire_while_typing(qtbot, make_window, sample) -> None:
+    window = make_window([sample])
+    window.focus_list()
+    press(qtbot, window.post_list, Qt.Key.Key_J)
+    before = (current_row(window), window.current_post, set(window.state.starred),
+              set(window.state.read))
+    window.focus_search()
+    typed = "jkgGnNsmuo*/? x"
+    qtbot.keyClicks(window.search_bar, typed)
+    press(qtbot, window.search_bar, Qt.Key.Key_Space)
+    assert window.search_bar.text() == typed + " "
+    assert window.search_bar.hasFocus()
+    assert window.current_post == before[1]
+    assert set(window.state.starred) == before[2]
+    assert set(window.state.read) == before[3]
+    assert not window.actions_by_command["only_unread"].isChecked()
+    assert not window.actions_by_command["only_starred"].isChecked()
+    assert not window.help_overlay.isVisible()
+
+
+def test_enter_opens_first_result_and_esc_clears(qtbot, make_window, sample) -> None:
+    window = make_window([sample])
+    window.focus_search()
+    type_chinese(window.search_bar, "词向量")
+    press(qtbot, window.search_bar, Qt.Key.Key_Return)
+    first = window.search_results.hits[0].post
+    assert "词向量" in first.title + "".join(first.paragraphs)
+    assert window.current_post == first
+    assert window.post_list.hasFocus()
+    window.focus_search()
+    press(qtbot, window.search_bar, Qt.Key.Key_Escape)
+    assert window.search_bar.text() == ""
+    assert window.post_list.hasFocus()
+    assert window.model.rowCount() == 7
+    assert window.current_post == first  # still shown, and selected in the full list
+    assert window.model.post_at(current_row(window)) == first
+
+
+def test_search_history_with_up_and_down(qtbot, make_window, sample) -> None:
+    window = make_window([sample])
+    for query in ("VAE", "BERT"):
+        window.focus_search()
+        window.search_bar.clear()
+        qtbot.keyClicks(window.search_bar, query)
+        press(qtbot, window.search_bar, Qt.Key.Key_Return)
+    window.focus_search()
+    window.search_bar.clear()
+    qtbot.keyClicks(window.search_bar, "dra")
+    press(qtbot, window.search_bar, Qt.Key.Key_Up)
+    assert window.search_bar.text() == "BERT"
+    press(qtbot, window.search_bar, Qt.Key.Key_Up)
+    assert window.search_bar.text() == "VAE"
+    press(qtbot, window.search_bar, Qt.Key.Key_Down)
+    press(qtbot, window.search_bar, Qt.Key.Key_Down)
+    assert window.search_bar.text() == "dra"
+    assert current_row(window) != -1 or window.current_post is not None
+
+
+def test_star_read_and_restart_keeps_state(qtbot, make_window, sample, tmp_path) -> None:
+    window = make_window([sample])
+    window.focus_list()
+    press(qtbot, window.post_list, Qt.Key.Key_J)
+    starred = window.current_post
+    press(qtbot, window.post_list, Qt.Key.Key_S)
+    assert starred.id in window.state.starred
+    assert starred.id in window.state.read  # opening a post marks it read
+    press(qtbot, window.post_list, Qt.Key.Key_J)
+    unread = window.current_post
+    press(qtbot, window.post_list, Qt.Key.Key_M)
+    assert unread.id not in window.state.read
+    press(qtbot, window.post_list, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    zoom = window._zoom
+    assert zoom > 1.0
+    window.splitter.setSizes([333, 700])
+    window.close()
+
+    again = make_window([sample])
+    assert starred.id in again.state.starred
+    assert starred.id in again.state.read
+    assert unread.id not in again.state.read
+    assert again.current_post == unread  # the last post shown is shown again
+    assert again._zoom == zoom
+    assert again.splitter.sizes()[0] == 333
+    assert any(sample in p or p in sample for p in again.state.recent_libraries[0])
+
+
+def test_only_unread_and_only_starred_filters(qtbot, make_window, sample) -> None:
+    window = make_window([sample])  # opening shows the first post, which is now read
+    window.focus_list()
+    press(qtbot, window.post_list, Qt.Key.Key_U)
+    shown = {window.model.post_at(i).id for i in range(window.model.rowCount())}
+    assert len(shown) == 6 and not shown & window.state.read
+    press(qtbot, window.post_list, Qt.Key.Key_U)
+    assert window.model.rowCount() == 7
+    window._select_row(3)
+    press(qtbot, window.post_list, Qt.Key.Key_S)
+    press(qtbot, window.post_list, Qt.Key.Key_Asterisk)
+    assert window.model.rowCount() == 1
+    assert window.model.post_at(0) == window.current_post
+
+
+def test_back_and_forward_through_visited_posts(qtbot, make_window, sample) -> None:
+    window = make_window([sample])
+    first = window.current_post
+    window._select_row(4)
+    fifth = window.current_post
+    press(qtbot, window.post_list, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert window.current_post == first
+    press(qtbot, window.post_list, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert window.current_post == fifth
+
+
+def test_keys_work_when_the_reading_pane_has_focus(qtbot, make_window, sample) -> None:
+    window = make_window([sample])
+    pane = window.reading_pane
+    target = pane.focusProxy() or pane
+    target.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is target)
+    press(qtbot, target, Qt.Key.Key_J)
+    assert current_row(window) == 1
+    press(qtbot, target, Qt.Key.Key_S)
+    assert window.current_post.id in window.state.starred
+    press(qtbot, target, Qt.Key.Key_End)
+    assert current_row(window) == 6
+    press(qtbot, target, Qt.Key.Key_Slash)
+    assert window.search_bar.hasFocus()
+
+
+def test_help_overlay_lists_keys(qtbot, make_window, sample) -> None:
+    window = make_window([sample])
+    window.focus_list()
+    press(qtbot, window.post_list, Qt.Key.Key_Question)
+    assert window.help_overlay.isVisible()
+    assert "Next post" in window.help_overlay.body.text()
+    assert "g g" in window.help_overlay.body.text()
+    press(qtbot, window.help_overlay, Qt.Key.Key_Escape)
+    assert not window.help_overlay.isVisible()
+
+
+def test_open_original_copies_title_without_url(qtbot, make_window, sample) -> None:
+    window = make_window([sample])
+    window.focus_list()
+    press(qtbot, window.post_list, Qt.Key.Key_O)
+    assert QApplication.clipboard().text() == window.current_post.title
+    assert "copied" in window.statusBar().currentMessage()
+
+
+def test_missing_path_is_reported_in_the_diagnostics_panel(make_window, tmp_path) -> None:
+    window = make_window()
+    window.open_paths([str(tmp_path / "nope.txt")])
+    messages = [d.message for d in window.diagnostics.model.diagnostics]
+    assert any("does not exist" in m for m in messages)
+    assert window.diagnostics_button.isVisible()
+
+
+def test_cancelled_load_keeps_the_window_usable(qtbot, make_window, sample) -> None:
+    window = make_window([sample])
+    with qtbot.waitSignal(window.loader.cancelled, timeout=10000):
+        window.open_paths([sample])
+        window.loader.cancel()
+    assert not window.progress.isVisible()
+    assert len(window.posts) == 7
