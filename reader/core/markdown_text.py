@@ -1,0 +1,215 @@
+"""Plain paragraphs → Markdown that renders to exactly the same text, with TeX left untouched.
+
+The renderer uses Python-Markdown with `pymdownx.arithmatex` in generic mode. To keep formulas
+byte for byte, this module finds math exactly as arithmatex does (its own regular expressions,
+applied the same way) and escapes Markdown syntax only in the text between formulas.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# arithmatex's inline patterns (pymdownx/arithmatex.py, smart_dollar on, "dollar" + "round"),
+# rewritten so that every alternative starts with a literal `\` or `$` (each `(?<!\\)X` became
+# `X(?<!\\X)`): the regex engine then skips to candidate characters instead of trying every
+# position, which makes this about ten times faster. Same matches (checked by a test against
+# arithmatex's own regex). The `esc` alternatives are arithmatex's escaped-backslash runs.
+# The lazy `+?` loops became possessive `++` (no backtracking): a formula's body is tokenized
+# one way only (a backslash always takes the next character), so both stop at the same place.
+_DOLLAR = r"\$(?<!\\\$)(?!\s)(?:[^\\$\x02\x03]++|\\.)++(?<!\s)\$"
+_ROUND = r"\\(?<!\\\\)\((?:[^\\\x02\x03]++|\\[^)])++\\\)"
+_INLINE_MATH = re.compile(
+    r"\\(?<!\\\\)\\(?:\\\\)*(?=\$)(?P<esc>)"
+    r"|" + _DOLLAR + r"|\\(?<!\\\\)\\(?:\\\\)*?(?=\\\()(?P<esc_round>)"
+    r"|" + _ROUND,
+    re.DOTALL,
+)
+# Without a pair of backslashes in the paragraph the escape alternatives cannot match, and
+# re.split with this one capturing group cuts text and formulas apart in one C call.
+_SPLIT_INLINE_MATH = re.compile(f"({_DOLLAR}|{_ROUND})", re.DOTALL)
+_BLOCK_MATH = re.compile(
+    r"(?s)^(?:(?P<dollar>[$]{2})(?P<math>((?:\\.|[^\\])+?))(?P=dollar)"
+    r"|\\\[(?P<math3>(?:\\[^\]]|[^\\])+?)\\\]"
+    r"|(?P<math2>\\begin\{(?P<env>[a-z]+\*?)\}(?:\\.|[^\\])+?\\end\{(?P=env)\}))[ ]*$"
+)
+
+# Formulas containing these would be changed by Markdown before arithmatex sees them (code spans
+# run first; entity-like text is decoded; tabs are expanded; a raw HTML tag at a line start is
+# taken as an HTML block). Such rare formulas are escaped as text instead: the text still shows.
+_UNSAFE_IN_MATH = re.compile(
+    r"[`\t\x00\x02\x03]|&(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);|\n[ ]{0,3}<[A-Za-z/!?]", re.IGNORECASE
+)
+_MAY_BE_UNSAFE = re.compile(r"[`\t&\n]")
+_DISPLAY_STARTS = ("$$", "\\[", "\\begin{")
+
+# Internally a post's text is one string: paragraphs separated by PARA, every verbatim formula
+# replaced by SLOT. Both are control characters that Markdown itself deletes from its input, so
+# they never occur in text that could round-trip; neither is whitespace nor syntax.
+_PARA = "\x02"
+_SLOT = "\x00"
+# Matches a formula, or a SLOT already standing for a display block.
+_SPLIT_FORMULAS = re.compile(f"({_SLOT}|{_DOLLAR}|{_ROUND})", re.DOTALL)
+
+# Characters escaped wherever they occur in text. `(` and `)` must NOT be escaped: `\(`/`\)` are
+# arithmatex's inline math delimiters. `]` needs no escape once `[` is escaped. Order matters:
+# backslashes and ampersands first, before escapes that add them. (str.replace beats
+# str.translate by far on non-ASCII text.)
+_TEXT_ESCAPES = (
+    ("\\", "\\\\"),
+    ("&", "&amp;"),
+    ("`", "\\`"),
+    ("*", "\\*"),
+    ("_", "\\_"),
+    ("$", "\\$"),
+    ("[", "\\["),
+    ("<", "&lt;"),
+    ("|", "&#124;"),
+    ("\t", "&#9;"),
+)
+# Syntax that only counts at the start of a line: headers, quotes, lists, rules, setext lines.
+_LINE_START_SYNTAX = re.compile(r"([\n\x02])(?:([#>+\-=~:])|(\d+)([.)]))")
+_LINE_START_CHARS = frozenset("#>+-=~:0123456789")
+_LINE_START_ENTITIES = {"=": "&#61;", "~": "&#126;", ":": "&#58;"}
+# Whitespace Markdown would strip (paragraph start/end) or turn into <br> (two before a newline).
+# (Two patterns, each starting with a character class, so the regex engine can skip ahead.)
+_LEADING_SPACE = re.compile(r"([\n\x02])([^\S\n]+)")
+_TRAILING_SPACE = re.compile(r"[^\S\n]+(?=[\n\x02])")
+
+
+def _line_start_escape(match: re.Match[str]) -> str:
+    boundary, char, digits, mark = match.groups()
+    if char is not None:
+        return boundary + (_LINE_START_ENTITIES.get(char) or "\\" + char)
+    return boundary + digits + ("\\." if mark == "." else "&#41;")
+
+
+def _entities(match: re.Match[str]) -> str:
+    return "".join(f"&#{ord(ch)};" for ch in match.group(0))
+
+
+def _boundary_then_entities(match: re.Match[str]) -> str:
+    return match.group(1) + "".join(f"&#{ord(ch)};" for ch in match.group(2))
+
+
+def _escape_framed(text: str, *, edges: bool = True, line_starts: bool = True) -> str:
+    """Escape text that starts and ends with PARA (so every line start follows \\n or PARA).
+
+    edges/line_starts=False skip the checks for edge whitespace/line-start syntax when the
+    caller knows no line has them (the common case; saves two scans of the text).
+    """
+    for char, replacement in _TEXT_ESCAPES:
+        if char in text:
+            text = text.replace(char, replacement)
+    if edges:
+        text = _TRAILING_SPACE.sub(_entities, _LEADING_SPACE.sub(_boundary_then_entities, text))
+    if line_starts:
+        text = _LINE_START_SYNTAX.sub(_line_start_escape, text)
+    return text
+
+
+def escape_text(text: str) -> str:
+    """Escape one paragraph of text (no math in it) so Markdown shows it literally."""
+    return _escape_framed(_PARA + text + _PARA)[1:-1]
+
+
+def _is_safe_math(tex: str) -> bool:
+    return _UNSAFE_IN_MATH.search(tex) is None
+
+
+def _is_display_block(paragraph: str) -> bool:
+    return (paragraph.startswith(_DISPLAY_STARTS) and _BLOCK_MATH.match(paragraph) is not None
+            and _is_safe_math(paragraph))
+
+
+def _split_with_escapes(paragraph: str) -> list[str]:
+    """[text, formula, …, text] for a paragraph with `\\\\` in it, emulating arithmatex's
+    InlineProcessor: an escaped-backslash run is consumed and replaced by a placeholder, which the
+    next search's look-behind then sees instead of a backslash."""
+    work = paragraph
+    parts: list[str] = []
+    text_start = position = 0
+    while (match := _INLINE_MATH.search(work, position)) is not None:
+        start, end = match.span()
+        if match.lastgroup is not None:
+            work = work[:start] + "\x03" * (end - start) + work[end:]
+        else:
+            parts += (paragraph[text_start:start], paragraph[start:end])
+            text_start = end
+        position = end
+    parts.append(paragraph[text_start:])
+    return parts
+
+
+def split_inline_math(paragraph: str) -> list[str]:
+    """[text, formula, text, formula, …, text]: the inline formulas arithmatex will find in a
+    paragraph (delimiters included). Unsafe formulas are left in the text."""
+    if "\\\\" in paragraph:
+        parts = _split_with_escapes(paragraph)
+    else:
+        parts = _SPLIT_FORMULAS.split(paragraph)
+    if len(parts) > 1 and _MAY_BE_UNSAFE.search(paragraph):
+        merged = [parts[0]]
+        for index in range(1, len(parts), 2):
+            if parts[index] == _SLOT or _is_safe_math(parts[index]):
+                merged += (parts[index], parts[index + 1])
+            else:
+                merged[-1] += parts[index] + parts[index + 1]
+        parts = merged
+    return parts
+
+
+def paragraphs_to_markdown(paragraphs: Iterable[str]) -> str:
+    """The body of a post as Markdown: one block per paragraph, separated by blank lines.
+
+    Rendering it (Python-Markdown + arithmatex, generic mode) shows exactly the paragraphs' text;
+    formulas are kept byte for byte. Paragraphs should not contain blank lines (the parsers
+    never produce them); the control characters NUL and STX, which Markdown deletes, are shown
+    as U+FFFD.
+    """
+    verbatim: list[str] = []  # display blocks (and, on the slow path, all formulas) in order
+    pieces: list[str] = []
+    needs_escape_aware_split = edges = line_starts = False
+    for paragraph in paragraphs:
+        if _SLOT in paragraph or _PARA in paragraph:
+            paragraph = paragraph.replace(_SLOT, "\ufffd").replace(_PARA, "\ufffd")
+        if paragraph.startswith(_DISPLAY_STARTS) and _is_display_block(paragraph):
+            verbatim.append(paragraph)
+            pieces.append(_SLOT)
+        else:
+            needs_escape_aware_split = needs_escape_aware_split or "\\\\" in paragraph
+            multiline = "\n" in paragraph
+            edges = edges or multiline or paragraph[:1].isspace() or paragraph[-1:].isspace()
+            line_starts = line_starts or multiline or paragraph[:1] in _LINE_START_CHARS
+            pieces.append(paragraph)
+    if needs_escape_aware_split:
+        # Rare: formulas are found paragraph by paragraph, each replaced by a SLOT.
+        blocks = iter(verbatim)
+        verbatim = []
+        for index, piece in enumerate(pieces):
+            if piece == _SLOT:
+                verbatim.append(next(blocks))
+            else:
+                parts = split_inline_math(piece)
+                verbatim.extend(parts[1::2])
+                pieces[index] = _SLOT.join(parts[0::2])
+        texts = [_PARA.join(pieces)]
+    else:
+        # Common: one split over the whole post; SLOTs for display blocks come out as "formulas".
+        parts = split_inline_math(_PARA.join(pieces))
+        texts = parts[0::2]
+        if len(parts) > 1:
+            blocks = iter(verbatim)
+            verbatim = [next(blocks) if f == _SLOT else f for f in parts[1::2]]
+    framed = _PARA + _SLOT.join(texts) + _PARA
+    escaped = _escape_framed(framed, edges=edges, line_starts=line_starts)[1:-1].split(_SLOT)
+    if len(escaped) != len(verbatim) + 1:
+        raise AssertionError("formula placeholders were lost while escaping")
+    verbatim.append("")
+    body = "".join([piece for pair in zip(escaped, verbatim, strict=True) for piece in pair])
+    return body.replace(_PARA, "\n\n")
+
+
+def paragraph_to_markdown(paragraph: str) -> str:
+    """One paragraph (may span lines for display math) → a Markdown block."""
+    return paragraphs_to_markdown((paragraph,))
