@@ -1,0 +1,111 @@
+"""Snippets: a short excerpt of a paragraph around a match, with the matches marked as spans."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reader.core.normalize import normalize_with_offsets
+
+SNIPPET_CHARS = 80
+"""Folded characters shown in a snippet (the original text may be a little longer or shorter)."""
+CONTEXT_BEFORE = 20
+"""Folded characters kept before the match the snippet is built around."""
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Highlighted:
+    """A piece of displayed text with the [start, end) character offsets of matches in it."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()
+
+    def marked(self, before: str = "[[", after: str = "]]") -> str:
+        """The text with each span wrapped in the given markers."""
+        out: list[str] = []
+        last = 0
+        for start, end in self.spans:
+            out.extend((self.text[last:start], before, self.text[start:end], after))
+            last = end
+        out.append(self.text[last:])
+        return "".join(out)
+
+    def to_json(self) -> dict[str, object]:
+        return {"text": self.text, "spans": [list(span) for span in self.spans]}
+
+
+def find_spans(text: str, terms: Sequence[str]) -> tuple[tuple[int, int], ...]:
+    """Where the (normalised) terms occur in `text`, as merged spans of the original text."""
+    folded, starts, ends = normalize_with_offsets(text)
+    return _merge(_folded_matches(folded, terms, 0, len(folded)), starts, ends, 0)
+
+
+def excerpt(
+    paragraph: str,
+    terms: Sequence[str],
+    anchor: int | None = None,
+    *,
+    one_to_one: bool = False,
+    width: int = SNIPPET_CHARS,
+) -> Highlighted:
+    """About `width` characters of `paragraph` around the folded offset `anchor`, matches marked.
+
+    `one_to_one` says the paragraph folds character for character and has no merging characters
+    (known from the index), which spares computing the offset map. Without an anchor the
+    excerpt is the paragraph's start.
+    """
+    if one_to_one:
+        folded = unicodedata.normalize("NFKC", paragraph).casefold()
+        starts = ends = None
+    else:
+        folded, starts, ends = normalize_with_offsets(paragraph)
+    anchor = 0 if anchor is None else min(max(anchor, 0), len(folded))
+    begin = max(0, anchor - CONTEXT_BEFORE)
+    end = min(len(folded), begin + width)
+    begin = max(0, min(begin, end - width))
+    matches = _folded_matches(folded, terms, begin, end)
+    if starts is None or ends is None:
+        text_begin, text_end = begin, end
+    else:
+        text_begin = starts[begin] if begin < len(folded) else len(paragraph)
+        text_end = ends[end - 1] if end > 0 else 0
+    prefix = ELLIPSIS if text_begin > 0 else ""
+    suffix = ELLIPSIS if text_end < len(paragraph) else ""
+    spans = _merge(matches, starts, ends, text_begin - len(prefix))
+    return Highlighted(prefix + paragraph[text_begin:text_end] + suffix, spans)
+
+
+def _folded_matches(
+    folded: str, terms: Sequence[str], begin: int, end: int
+) -> list[tuple[int, int]]:
+    """Every occurrence of every term lying wholly inside folded[begin:end]."""
+    found: list[tuple[int, int]] = []
+    for term in terms:
+        if not term:
+            continue
+        at = folded.find(term, begin, end)
+        while at >= 0:
+            found.append((at, at + len(term)))
+            at = folded.find(term, at + 1, end)
+    return found
+
+
+def _merge(
+    matches: list[tuple[int, int]],
+    starts: list[int] | None,
+    ends: list[int] | None,
+    shift: int,
+) -> tuple[tuple[int, int], ...]:
+    """Folded matches → original spans minus `shift`, sorted, overlapping ones joined."""
+    merged: list[list[int]] = []
+    for a, b in sorted(matches):
+        start = starts[a] if starts is not None else a
+        end = ends[b - 1] if ends is not None else b
+        start, end = start - shift, end - shift
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return tuple((a, b) for a, b in merged)
