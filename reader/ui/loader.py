@@ -27,11 +27,19 @@ class _Worker(QObject):
         from reader.core.index import SearchIndex
         from reader.core.parser import ParseCancelled, parse_paths
 
+        last_permille = -1
+
+        def on_progress(done: int, total: int) -> None:
+            # Signals cross threads through the event queue: send one per 0.1 %, not per line.
+            nonlocal last_permille
+            permille = 1000 * done // total if total else 0
+            if permille != last_permille:
+                last_permille = permille
+                self.progress.emit("Reading", done, total)
+
         try:
-            result = parse_paths(
-                self._paths,
-                on_progress=lambda done, total: self.progress.emit("Reading", done, total),
-                should_cancel=self._cancel.is_set)
+            result = parse_paths(self._paths, on_progress=on_progress,
+                                 should_cancel=self._cancel.is_set)
             if self._cancel.is_set():
                 raise ParseCancelled()
             self.progress.emit("Indexing", 0, 0)

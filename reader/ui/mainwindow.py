@@ -46,7 +46,7 @@ except ImportError:  # TEMPORARY until the reading pane lands
     from reader.ui.placeholder_pane import ReadingPane  # type: ignore[assignment]
 from reader.ui.searchbar import SearchBar
 from reader.ui.state import AppState, library_key
-from reader.ui.theme import HIGHLIGHT_BACKGROUND, ThemeManager
+from reader.ui.theme import HIGHLIGHT_BACKGROUND, HIGHLIGHT_FOREGROUND, ThemeManager
 
 ZOOM_STEPS = (0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
 SORT_LABELS: dict[SortKey, str] = {"date": "Newest first", "readers": "Most read",
@@ -622,7 +622,9 @@ class MainWindow(QMainWindow):
 
     def _dark_changed(self, dark: bool) -> None:
         self.reading_pane.set_dark(dark)
-        self.model.highlight_background = _color(HIGHLIGHT_BACKGROUND["dark" if dark else "light"])
+        name = "dark" if dark else "light"
+        self.model.highlight_background = _color(HIGHLIGHT_BACKGROUND[name])
+        self.model.highlight_foreground = _color(HIGHLIGHT_FOREGROUND[name])
         self.post_list.viewport().update()
 
     def toggle_full_screen(self) -> None:

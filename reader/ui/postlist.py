@@ -50,7 +50,8 @@ class PostListModel(QAbstractListModel):
         self._rows: list[Row] = []
         self._row_of: dict[str, int] = {}
         self.listing = Listing()
-        self.highlight_background = QColor("#fff3a3")
+        self.highlight_background = QColor("#ffe97a")
+        self.highlight_foreground = QColor("#000000")
 
     # -- filling --------------------------------------------------------------------------
     def set_listing(self, listing: Listing) -> None:
@@ -206,7 +207,7 @@ class PostDelegate(QStyledItemDelegate):
         for start, end in snippet.spans:
             fmt = QTextCharFormat()
             fmt.setBackground(self._model.highlight_background)
-            fmt.setForeground(QColor("#000000"))
+            fmt.setForeground(self._model.highlight_foreground)
             fmt.setFontWeight(QFont.Weight.Bold)
             span = QTextLayout.FormatRange()
             span.start, span.length, span.format = start, end - start, fmt

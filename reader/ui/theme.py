@@ -13,7 +13,10 @@ THEMES: tuple[ThemeChoice, ...] = ("light", "dark", "auto")
 
 # Accent used for highlights and the selection, readable on both themes.
 ACCENT = {"light": "#1a5fb4", "dark": "#8ab4f8"}
-HIGHLIGHT_BACKGROUND = {"light": "#fff3a3", "dark": "#6b5a00"}
+# Matched text in the list: dark text on yellow in both themes (a dim yellow under light text
+# reads worse on a dark background than a slightly muted bright one).
+HIGHLIGHT_BACKGROUND = {"light": "#ffe97a", "dark": "#e8c55c"}
+HIGHLIGHT_FOREGROUND = {"light": "#000000", "dark": "#000000"}
 
 # A stack of fonts that covers Chinese on Linux, macOS and Windows, so CJK text never falls back
 # to boxes or to a random font.
