@@ -28,6 +28,8 @@ def copy(node_modules: Path, target: Path) -> None:
             shutil.copy2(src, target / part)
     font_target = target / "fonts" / "mathjax-newcm"
     shutil.copytree(font / "chtml", font_target / "chtml")
+    # The font's data component: output/chtml loads it as [mathjax-newcm]/chtml.js.
+    shutil.copy2(font / "chtml.js", font_target / "chtml.js")
     for name in ("LICENSE", "package.json"):
         if (font / name).exists():
             shutil.copy2(font / name, font_target / name)

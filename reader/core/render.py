@@ -1,0 +1,206 @@
+"""Post → safe HTML fragment: Markdown with protected TeX, then an nh3 allow-list (no Qt here)."""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as etree
+from collections import OrderedDict
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import ETX, STX, AtomicString
+
+from reader.core.model import Post
+
+# The math convention shared with reader/core/markdown_text.py: pymdownx.arithmatex in generic
+# mode, so the page gets `\(…\)` in <span class="arithmatex"> and `\[…\]` in
+# <div class="arithmatex">, the TeX between the delimiters exactly as written ("smart
+# dollars": `$ 5 $` is not math).
+ARITHMATEX_CONFIG: dict[str, object] = {"generic": True}
+MATH_CLASS = "arithmatex"
+
+# Math inside a paragraph. arithmatex's own inline pattern knows `$…$` and `\(…\)` only, so
+# display math glued to text (`文字$$x$$文字`, a `\begin{equation}` right after a sentence) would
+# go through Markdown's escapes and emphasis; this one pattern finds all forms, leftmost first, so
+# a `\begin{pmatrix}` inside `$…$` stays part of that inline formula. Pairs of backslashes right
+# before a delimiter are escaped backslashes (text), as in arithmatex. A bare `\eqref{…}` in
+# the text is math too, as MathJax's processRefs treats it on kexue.fm. Post.markdown made by
+# markdown_text.py escapes every `$` and backslash outside the formulas arithmatex finds, so for
+# dump posts this finds exactly those formulas; the extra forms matter for Markdown files.
+_MATH_IN_TEXT = (
+    r"(?<!\\)(?P<escapes>(?:\\{2})+)(?=\$|\\\(|\\\[|\\begin\{)"
+    r"|(?<!\\)\$\$(?P<dollar2>(?:\\.|[^\\$\x02\x03])+?)\$\$"
+    r"|(?<!\\)\$(?!\s)(?P<dollar>(?:\\.|[^\\$\x02\x03])+?)(?<!\s)\$"
+    r"|(?<!\\)\\\((?P<round>(?:\\[^)]|[^\\\x02\x03])+?)\\\)"
+    r"|(?<!\\)\\\[(?P<square>(?:\\[^\]]|[^\\\x02\x03])+?)\\\]"
+    r"|(?<!\\)(?P<env>\\begin\{(?P<name>[A-Za-z]+\*?)\}(?:\\.|[^\\\x02\x03])+?\\end\{(?P=name)\})"
+    r"|(?<!\\)(?P<ref>\\(?:eq)?ref\{[^{}\\]*\})"
+)
+
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "code",
+    "em",
+    "strong",
+    "b",
+    "i",
+    "u",
+    "s",
+    "del",
+    "ins",
+    "sub",
+    "sup",
+    "small",
+    "mark",
+    "kbd",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
+    "a",
+    "span",
+    "div",
+    "abbr",
+    "cite",
+    "q",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "th": {"style", "colspan", "rowspan"},
+    "td": {"style", "colspan", "rowspan"},
+    "ol": {"start"},
+}
+ALLOWED_CLASSES = {
+    "span": {MATH_CLASS, "kx-image"},
+    "div": {MATH_CLASS},
+    "code": {"language-python", "language-bash", "language-text"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+_CACHE_SIZE = 64
+
+
+class _MathInText(InlineProcessor):
+    """Math inside a paragraph becomes span.arithmatex holding `\\(…\\)` or `\\[…\\]`."""
+
+    _ESCAPED_BACKSLASH = f"{STX}{ord(chr(92))}{ETX}"
+
+    def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[override]
+        if m.group("escapes"):
+            return m.group("escapes").replace("\\\\", self._ESCAPED_BACKSLASH), m.start(0), m.end(0)
+        inline = m.group("dollar") or m.group("round") or m.group("ref")
+        tex = inline or m.group("dollar2") or m.group("square") or m.group("env")
+        opening, closing = ("\\(", "\\)") if inline else ("\\[", "\\]")
+        el = etree.Element("span", {"class": MATH_CLASS})
+        el.text = AtomicString(opening + html.escape(tex, quote=False) + closing)
+        return el, m.start(0), m.end(0)
+
+
+class _ImagesAsLinks(Treeprocessor):
+    """The pane loads nothing from outside: an image becomes a link that opens it in a browser."""
+
+    def run(self, root: etree.Element) -> None:
+        for parent in root.iter():
+            for index, child in enumerate(list(parent)):
+                if child.tag != "img":
+                    continue
+                link = etree.Element("a", {"href": child.get("src", "")})
+                label = etree.SubElement(link, "span", {"class": "kx-image"})
+                label.text = f"[图片: {child.get('alt') or child.get('src', '')}]"
+                link.tail = child.tail
+                parent.remove(child)
+                parent.insert(index, link)
+
+
+class _KexueExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.inlinePatterns.deregister("arithmatex-inline")
+        md.inlinePatterns.register(_MathInText(_MATH_IN_TEXT, md), "kexue-math", 190)
+        md.treeprocessors.register(_ImagesAsLinks(md), "kexue-images", 0)
+
+
+def _markdown() -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=[
+            "pymdownx.arithmatex",
+            "tables",
+            "fenced_code",
+            "sane_lists",
+            _KexueExtension(),
+        ],
+        extension_configs={"pymdownx.arithmatex": ARITHMATEX_CONFIG},
+        output_format="html",
+    )
+
+
+def sanitize(fragment: str) -> str:
+    """Keep only the allow-listed tags, attributes, classes and URL schemes of an HTML fragment."""
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style", "template", "textarea", "title", "noscript"},
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        url_schemes=URL_SCHEMES,
+        filter_style_properties={"text-align"},
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def markdown_to_html(text: str) -> str:
+    """Markdown (with protected math) → sanitised HTML fragment."""
+    return sanitize(_markdown().convert(text))
+
+
+_cache: OrderedDict[tuple[str, str], str] = OrderedDict()
+
+
+def render_post_html(post: Post) -> str:
+    """The safe HTML fragment of a post's body (sanitised with nh3), TeX untouched.
+
+    Results are memoised per (id, markdown) for a few dozen posts so revisiting a post is free.
+    """
+    key = (post.id, post.markdown)
+    cached = _cache.get(key)
+    if cached is not None:
+        _cache.move_to_end(key)
+        return cached
+    rendered = markdown_to_html(post.markdown)
+    _cache[key] = rendered
+    if len(_cache) > _CACHE_SIZE:
+        _cache.popitem(last=False)
+    return rendered
+
+
+def render_meta_text(post: Post) -> str:
+    """The line under a post's title, as plain text (the pane puts it in with textContent)."""
+    parts = [post.author] if post.author else []
+    if post.date:
+        parts.append(post.date.isoformat())
+    if post.readers is not None:
+        parts.append(f"{post.readers}位读者")
+    return " | ".join(parts)

@@ -1,0 +1,59 @@
+// MathJax configuration of the reading pane: local components only, the TeX packages the blog
+// uses, equation numbers as on kexue.fm, and the `safe` extension for \href, \style, \class, ...
+'use strict';
+window.MathJax = {
+  loader: {
+    paths: {
+      mathjax: 'kexue://app/mathjax',
+      'mathjax-newcm': 'kexue://app/mathjax/fonts/mathjax-newcm',
+    },
+    // Only what the pane needs: the combined tex-chtml.js also loads the menu and speech
+    // (about 20x slower per formula), and nothing may come from the network.
+    // The loader does not know that cancel needs enclose; without this they race.
+    dependencies: {'[tex]/cancel': ['input/tex-base', '[tex]/enclose']},
+    load: [
+      'input/tex', 'output/chtml', 'ui/lazy', 'ui/safe',
+      '[tex]/boldsymbol', '[tex]/mathtools', '[tex]/cancel', '[tex]/color', '[tex]/bbox',
+      '[tex]/braket', '[tex]/cases', '[tex]/extpfeil', '[tex]/upgreek', '[tex]/gensymb',
+      '[tex]/enclose', '[tex]/unicode', '[tex]/html',
+    ],
+  },
+  tex: {
+    packages: {
+      '[+]': ['boldsymbol', 'mathtools', 'cancel', 'color', 'bbox', 'braket', 'cases', 'extpfeil',
+              'upgreek', 'gensymb', 'enclose', 'unicode', 'html'],
+      // An undefined macro must be reported as an error (check-render finds it), and posts must
+      // not load further extensions at will.
+      '[-]': ['noundefined', 'require'],
+    },
+    // render.py wraps every formula in \(...\) or \[...\] inside a span/div.arithmatex.
+    inlineMath: [['\\(', '\\)']],
+    displayMath: [['\\[', '\\]']],
+    processEscapes: false,
+    processEnvironments: false,
+    processRefs: false,
+    tags: 'ams',
+    useLabelIds: true,
+  },
+  output: {
+    font: 'mathjax-newcm',
+    fontPath: 'kexue://app/mathjax/fonts/mathjax-newcm',
+    displayOverflow: 'scroll',
+  },
+  chtml: {
+    matchFontHeight: false,
+  },
+  options: {
+    // Only formulas marked by render.py are typeset; the post's text never is.
+    ignoreHtmlClass: 'mathjax_ignore',
+    processHtmlClass: 'arithmatex',
+    lazyMargin: '200px',
+    safeOptions: {
+      allow: {URLs: 'safe', classes: 'safe', cssIDs: 'safe', styles: 'safe'},
+      safeProtocols: {http: true, https: true, file: false, javascript: false, data: false},
+    },
+  },
+  startup: {
+    typeset: false,
+  },
+};

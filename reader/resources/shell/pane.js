@@ -1,0 +1,471 @@
+// The reading pane's page logic: swaps posts in, typesets the first screen first and the rest in
+// the background, keeps typeset posts for instant revisits, highlights search terms, and talks
+// to Python through the Qt web channel (object "bridge").
+'use strict';
+
+(() => {
+  const CACHE_LIMIT = 24;        // typeset posts kept as detached DOM nodes, by post key
+  let CHUNK = 24;                // formulas typeset per background step
+  const pane = document.getElementById('pane');
+
+  const state = {
+    bridge: null,
+    queue: Promise.resolve(),    // MathJax work runs one job at a time, in order
+    generation: 0,               // bumped by every show(); stale jobs stop when it changes
+    current: null,               // {id, node, complete, result, started}
+    cache: new Map(),            // id -> {node, result}, least recently used first
+    terms: [],
+    hits: [],                    // one array of <mark> elements per match, in document order
+    hitIndex: -1,
+    scrollTimer: 0,
+  };
+
+  const timings = [];
+  function mark(label, started) {
+    timings.push(label + ' ' + (performance.now() - started).toFixed(1));
+  }
+
+  function send(name, ...args) {
+    if (state.bridge) state.bridge[name](...args);
+  }
+
+  function mathDocument() {
+    return MathJax.startup.document;
+  }
+
+  function nextTask() {
+    return new Promise((resolve) => setTimeout(resolve, 0));
+  }
+
+  // ---- posts ---------------------------------------------------------------------------------
+
+  function buildArticle(post) {
+    const article = document.createElement('article');
+    article.className = 'kx-post';
+    article.dataset.postId = post.id;
+    const title = document.createElement('h1');
+    title.className = 'kx-title';
+    title.textContent = post.title;           // text, never HTML
+    const meta = document.createElement('div');
+    meta.className = 'kx-meta';
+    meta.textContent = post.meta;
+    const body = document.createElement('div');
+    body.className = 'kx-body';
+    body.innerHTML = post.html;               // sanitised by reader/core/render.py
+    article.append(title, meta, body);
+    return article;
+  }
+
+  function leaveCurrent() {
+    const current = state.current;
+    if (!current) return;
+    state.current = null;
+    clearHits();
+    MathJax.typesetClear([current.node]);
+    current.node.remove();
+    if (current.complete) {
+      state.cache.delete(current.key);
+      state.cache.set(current.key, {node: current.node, result: current.result});
+      while (state.cache.size > CACHE_LIMIT) state.cache.delete(state.cache.keys().next().value);
+    }
+  }
+
+  function scrollToFraction(fraction) {
+    const max = document.documentElement.scrollHeight - window.innerHeight;
+    window.scrollTo(0, max > 0 ? Math.round(fraction * max) : 0);
+  }
+
+  function show(post) {
+    const generation = ++state.generation;
+    const started = performance.now();
+    state.queue = state.queue
+      .then(() => showNow(post, generation, started))
+      .catch((error) => console.error('kexue: showing a post failed: ' + (error && error.stack || error)));
+  }
+
+  async function showNow(post, generation, started) {
+    if (generation !== state.generation) return;
+    mark('queued', started);
+    leaveCurrent();
+    mark('left', started);
+    const cached = state.cache.get(post.key);
+    if (cached) {
+      state.cache.delete(post.key);
+      pane.replaceChildren(cached.node);
+      state.current = {id: post.id, key: post.key, node: cached.node, complete: true,
+        result: cached.result, started};
+      mark('mounted', started);
+      scrollToFraction(post.scroll);
+      mark('scrolled', started);
+      setTerms(post.terms);
+      mark('terms', started);
+      const ms = performance.now() - started;
+      send('postShown', post.id);
+      send('typesetFinished', JSON.stringify({...cached.result, ms, first_ms: ms, cached: true}));
+      return;
+    }
+    const node = buildArticle(post);
+    pane.replaceChildren(node);
+    window.scrollTo(0, 0);
+    const current = {id: post.id, key: post.key, node, complete: false, result: null, started};
+    state.current = current;
+    mark('built', started);
+    MathJax.texReset();
+    await MathJax.typesetPromise([node]);     // compiles all, leaves placeholders (ui/lazy)
+    mark('compiled', started);
+    if (generation !== state.generation) return;
+    if (post.scroll > 0) {
+      await typesetRest(current, generation); // the position depends on everything above it
+      if (generation !== state.generation) return;
+      scrollToFraction(post.scroll);
+    } else {
+      await typesetVisible(node, generation);
+      if (generation !== state.generation) return;
+    }
+    mark('visible', started);
+    setTerms(post.terms);
+    const firstMs = performance.now() - started;
+    send('postShown', post.id);
+    await nextTask();                         // lets the message reach Python before more work
+    await typesetRest(current, generation);
+    if (generation !== state.generation) return;
+    current.complete = true;
+    current.result = collectResult(current);
+    const ms = performance.now() - started;
+    send('typesetFinished', JSON.stringify({...current.result, ms, first_ms: firstMs, cached: false}));
+  }
+
+  // ---- typesetting ---------------------------------------------------------------------------
+
+  // ui/lazy leaves an <mjx-lazy> marker where each formula not yet typeset goes; the pane
+  // decides which markers to typeset when, instead of waiting for idle time.
+  function markersIn(element) {
+    return element.querySelectorAll('mjx-lazy');
+  }
+
+  async function typesetMarkers(markers) {
+    if (!markers.length) return;
+    const doc = mathDocument();
+    for (const marker of markers) doc.lazySet.add(marker.getAttribute('data-mjx-lazy'));
+    doc.lazyHandleSet();
+    await doc.lazyPromise;
+  }
+
+  // Top-level blocks of the body near the screen. Blocks are measured rather than formulas:
+  // off-screen blocks are not laid out (content-visibility: auto in pane.css), which is much of
+  // what makes the first screen fast.
+  function blocksNearScreen(node, margin) {
+    const blocks = [];
+    const bottom = window.innerHeight + margin;
+    for (const block of node.querySelector('.kx-body').children) {
+      const rect = block.getBoundingClientRect();
+      if (rect.top > bottom) break;
+      if (rect.bottom >= -margin) blocks.push(block);
+    }
+    return blocks;
+  }
+
+  // The formulas on (or just below) the screen, until none is left there: typesetting display
+  // formulas pushes the others down, so a second pass is rarely needed. ui/lazy compiles the
+  // formulas above them first, so equation numbers are right.
+  async function typesetVisible(node, generation) {
+    for (let pass = 0; pass < 4; pass++) {
+      if (generation !== state.generation) return;
+      const markers = blocksNearScreen(node, 100).flatMap((block) => [...markersIn(block)]);
+      if (!markers.length) return;
+      await typesetMarkers(markers);
+    }
+  }
+
+  // Everything else, a chunk at a time in document order so the pane stays responsive;
+  // Chromium's scroll anchoring keeps what the reader looks at in place while formulas above it
+  // change height.
+  async function typesetRest(current, generation) {
+    for (;;) {
+      if (generation !== state.generation) return;
+      const markers = [...markersIn(current.node)].slice(0, CHUNK);
+      if (!markers.length) break;
+      await typesetMarkers(markers);
+      await nextTask();
+    }
+    if (generation === state.generation) await redoForwardReferences(current.node);
+  }
+
+  // A formula compiled before the label it refers to shows (???). MathJax marks it for
+  // recompiling (inputData.recompile) but only redoes it within one compile pass, and the lazy
+  // passes are small; once the whole post is compiled, redo those formulas with the numbers
+  // they had, so \eqref of an equation further down shows its number.
+  async function redoForwardReferences(node) {
+    const doc = mathDocument();
+    const STATE = MathJax._.core.MathItem.STATE;
+    const redo = [];
+    for (const math of doc.math) {
+      if (math.inputData.recompile && math.typesetRoot && node.contains(math.typesetRoot)) {
+        redo.push(math);
+      }
+    }
+    if (!redo.length) return;
+    for (const math of redo) {
+      const recompile = math.inputData.recompile;
+      math.state(recompile.state);
+      math.inputData.recompile = recompile;
+      math.lazyCompile = math.lazyTypeset = false;
+    }
+    doc.state(STATE.COMPILED - 1, null);
+    await MathJax._.mathjax.mathjax.handleRetriesFor(() => doc.render());
+  }
+
+  function mathErrors(node, out) {
+    if (node.isKind && node.isKind('merror')) {
+      out.push(node.attributes.get('data-mjx-error') || 'error');
+    }
+    if (node.attributes && node.attributes.get('href') === '#' && node.isKind('mrow')) {
+      out.push('Reference to an undefined label');
+    }
+    for (const child of node.childNodes || []) mathErrors(child, out);
+    return out;
+  }
+
+  function collectResult(current) {
+    const formulas = [];
+    const errors = [];
+    for (const math of mathDocument().math) {
+      if (!math.typesetRoot || !current.node.contains(math.typesetRoot)) continue;
+      formulas.push(math.math);
+      for (const message of mathErrors(math.root, [])) errors.push({tex: math.math, message});
+    }
+    return {id: current.id, formulas, errors, text: current.node.innerText};
+  }
+
+  function typesetAll() {
+    // Resolves when the post being shown is typeset completely (check-render, tests).
+    return state.queue.then(() => (state.current ? state.current.result : null));
+  }
+
+  // ---- search highlights ---------------------------------------------------------------------
+
+  function fold(text) {
+    // Python's str.casefold after NFKC, as reader.core.index.normalize; toLowerCase differs
+    // from casefold on a few letters, fixed up here.
+    return text.normalize('NFKC').toLowerCase().replace(/ß/g, 'ss').replace(/ς/g, 'σ');
+  }
+
+  const BLOCKS = 'p,li,h1,h2,h3,h4,h5,h6,td,th,pre,blockquote,dd,dt,div';
+
+  function textIndex(root) {
+    // The folded text of root outside formulas, with each folded unit mapped to (node, offset).
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
+      acceptNode: (n) => (n.parentElement.closest('mjx-container') ? NodeFilter.FILTER_REJECT
+        : NodeFilter.FILTER_ACCEPT),
+    });
+    let folded = '';
+    const nodes = [];
+    const offsets = [];
+    let lastBlock = null;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const block = node.parentElement.closest(BLOCKS);
+      if (block !== lastBlock) {
+        folded += '\u0000';
+        nodes.push(null);
+        offsets.push(0);
+        lastBlock = block;
+      }
+      const text = node.data;
+      for (let i = 0; i < text.length;) {
+        const code = text.codePointAt(i);
+        const width = code > 0xffff ? 2 : 1;
+        const piece = fold(text.slice(i, i + width));
+        for (let k = 0; k < piece.length; k++) {
+          nodes.push(node);
+          offsets.push(i);
+        }
+        folded += piece;
+        i += width;
+      }
+    }
+    return {folded, nodes, offsets};
+  }
+
+  function findRanges(index, terms) {
+    const found = [];
+    for (const term of terms) {
+      const needle = fold(term);
+      if (!needle) continue;
+      for (let at = index.folded.indexOf(needle); at >= 0; at = index.folded.indexOf(needle, at + 1)) {
+        found.push([at, at + needle.length]);
+      }
+    }
+    found.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+    const merged = [];
+    for (const range of found) {
+      const last = merged[merged.length - 1];
+      if (last && range[0] < last[1]) last[1] = Math.max(last[1], range[1]);
+      else merged.push(range);
+    }
+    return merged;
+  }
+
+  function wrapRange(index, start, end) {
+    // Split [start, end) into per-text-node segments and wrap each, last segment first so the
+    // offsets of earlier segments in the same node stay valid.
+    const segments = [];
+    for (let i = start; i < end; i++) {
+      const node = index.nodes[i];
+      if (!node) continue;
+      const from = index.offsets[i];
+      const last = segments[segments.length - 1];
+      const to = (i + 1 < index.nodes.length && index.nodes[i + 1] === node)
+        ? index.offsets[i + 1] : node.data.length;
+      if (last && last.node === node) last.to = Math.max(last.to, to);
+      else segments.push({node, from, to});
+    }
+    const marks = [];
+    for (const {node, from, to} of segments.reverse()) {
+      if (to <= from) continue;
+      const range = document.createRange();
+      range.setStart(node, from);
+      range.setEnd(node, to);
+      const mark = document.createElement('mark');
+      mark.className = 'kx-hit';
+      range.surroundContents(mark);
+      marks.unshift(mark);
+    }
+    return marks;
+  }
+
+  function clearHits() {
+    for (const marks of state.hits) {
+      for (const mark of marks) {
+        const parent = mark.parentNode;
+        if (!parent) continue;
+        mark.replaceWith(...mark.childNodes);
+        parent.normalize();
+      }
+    }
+    state.hits = [];
+    state.hitIndex = -1;
+  }
+
+  function setTerms(terms) {
+    clearHits();
+    state.terms = (terms || []).filter((t) => t && t.length);
+    const current = state.current;
+    if (current && state.terms.length) {
+      const index = textIndex(current.node);
+      const ranges = findRanges(index, state.terms);
+      for (let k = ranges.length - 1; k >= 0; k--) {
+        const marks = wrapRange(index, ranges[k][0], ranges[k][1]);
+        if (marks.length) state.hits.unshift(marks);
+      }
+    }
+    send('matchesChanged', state.hitIndex, state.hits.length);
+    return state.hits.length;
+  }
+
+  function goToHit(step) {
+    if (!state.hits.length) return -1;
+    for (const mark of state.hits[state.hitIndex] || []) mark.classList.remove('kx-current');
+    state.hitIndex = (state.hitIndex + step + state.hits.length) % state.hits.length;
+    const marks = state.hits[state.hitIndex];
+    for (const mark of marks) mark.classList.add('kx-current');
+    marks[0].scrollIntoView({block: 'center'});
+    send('matchesChanged', state.hitIndex, state.hits.length);
+    return state.hitIndex;
+  }
+
+  // ---- scrolling, links, theme ---------------------------------------------------------------
+
+  function atBottom() {
+    return window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 2;
+  }
+
+  function page(direction) {
+    if (direction > 0 && atBottom()) {
+      send('endReached');
+      return false;
+    }
+    window.scrollBy(0, direction * Math.max(40, window.innerHeight * 0.9));
+    return true;
+  }
+
+  function reportScroll() {
+    state.scrollTimer = 0;
+    const current = state.current;
+    if (!current) return;
+    const max = document.documentElement.scrollHeight - window.innerHeight;
+    send('scrollChanged', current.id, max > 0 ? Math.min(1, window.scrollY / max) : 0);
+  }
+
+  window.addEventListener('scroll', () => {
+    if (!state.scrollTimer) state.scrollTimer = setTimeout(reportScroll, 150);
+  }, {passive: true});
+
+  async function jumpTo(id) {
+    let target = document.getElementById(id);
+    if (!target && state.current && !state.current.complete) {
+      await state.queue;                      // the equation may still be a placeholder
+      target = document.getElementById(id);
+    }
+    if (target) target.scrollIntoView({block: 'center'});
+  }
+
+  // In-page references (\eqref, footnotes) scroll the pane; every other link goes on to
+  // QWebEnginePage.acceptNavigationRequest, which hands it to the system browser.
+  document.addEventListener('click', (event) => {
+    const link = event.target.closest && event.target.closest('a[href]');
+    if (!link) return;
+    const href = link.getAttribute('href');
+    if (href.startsWith('#')) {
+      event.preventDefault();
+      if (href.length > 1) jumpTo(decodeURIComponent(href.slice(1)));
+    }
+  }, true);
+
+  function setDark(dark) {
+    document.documentElement.classList.toggle('dark', !!dark);
+  }
+
+  window.kexue = {
+    show, setTerms, setDark, typesetAll,
+    nextMatch: () => goToHit(1),
+    previousMatch: () => goToHit(-1),
+    pageDown: () => page(1),
+    pageUp: () => page(-1),
+    currentId: () => (state.current ? state.current.id : null),
+    result: () => (state.current ? state.current.result : null),
+    cachedIds: () => [...state.cache.keys()],
+    timings: () => timings.splice(0),
+    setChunk: (n) => { CHUNK = n; },
+  };
+
+  // Ready when MathJax has started and the channel to Python is up.
+  const channelReady = new Promise((resolve) => {
+    if (typeof qt === 'undefined' || !window.QWebChannel) { resolve(); return; }
+    new QWebChannel(qt.webChannelTransport, (channel) => {
+      state.bridge = channel.objects.bridge;
+      resolve();
+    });
+  });
+  // ui/lazy measures every formula's surroundings (getMetrics) before leaving placeholders,
+  // which forces layout of the whole post. Formulas still waiting get measured when they are
+  // typeset (ui/lazy checks for missing metrics), so skip them in the first pass.
+  function measureLazily(doc) {
+    const {RenderList} = MathJax._.core.MathDocument;
+    const STATE = MathJax._.core.MathItem.STATE;
+    const skip = (math) => {
+      if (math.lazyTypeset && math.state() < STATE.METRICS) math.state(STATE.METRICS);
+    };
+    const [action, priority] = RenderList.action('kexueMeasureLazily', [
+      STATE.METRICS - 1, (d) => { for (const math of d.math) skip(math); }, skip, false]);
+    doc.renderActions.add(action, priority);
+  }
+
+  Promise.all([MathJax.startup.promise, channelReady]).then(() => {
+    const doc = mathDocument();
+    measureLazily(doc);
+    // ui/lazy waits for an idle period before typesetting what scrolled into view; a task is
+    // soon enough and much sooner while the reader scrolls.
+    doc.lazyProcessSet = () => setTimeout(() => doc.lazyHandleSet(), 0);
+    send('ready');
+  }).catch((error) => console.error('kexue: start-up failed: ' + (error && error.stack || error)));
+})();
