@@ -74,9 +74,9 @@ def reading_pane(qtbot) -> Iterator[object]:
 
     def eval_js(expression: str) -> object:
         with qtbot.waitCallback(timeout=20000) as callback:
-            pane.run_js(f"JSON.stringify({expression})", callback)
+            pane.run_js(f"JSON.stringify(({expression}))", callback)
         value = callback.args[0]
-        return None if value is None else json.loads(value)
+        return json.loads(value) if value else None
 
     def show_and_wait(post: object, **kwargs: object) -> dict:
         with qtbot.waitSignal(pane.typeset_finished, timeout=60000) as blocker:
