@@ -11,6 +11,7 @@ from collections.abc import Sequence
 # `HELP: str`, `add_arguments(parser)` and `run(args) -> int`.
 COMMANDS: dict[str, str] = {
     "parse": "reader.commands.parse",
+    "search": "reader.commands.search",
 }
 
 

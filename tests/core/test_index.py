@@ -1,0 +1,153 @@
+"""The index finds exactly what a substring scan of the normalised text finds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from reader.core.index import SearchIndex
+from reader.core.model import Post, post_id
+from reader.core.query import reference_search
+
+# Few distinct characters so that random queries often match; full-width and case variants,
+# characters that fold to several (… ß ﬁ), merging ones (combining accent, half-width voicing).
+ALPHABET = "ab向量梯度 :：ＢBb…ßsﬁe\u0301ｶﾞ$\\"
+SIMPLE_ALPHABET = "ab向量梯度 :：ＢBb…ß$\\"
+
+
+def make_post(
+    title: str,
+    paragraphs: list[str] | tuple[str, ...],
+    *,
+    day: int = 1,
+    year: int = 2020,
+    readers: int | None = 100,
+    author: str = "苏剑林",
+) -> Post:
+    date = dt.date(year, 1, 1) + dt.timedelta(days=day)
+    return Post(
+        id=post_id(title, date),
+        title=title,
+        author=author,
+        date=date,
+        readers=readers,
+        markdown="\n\n".join(paragraphs),
+        paragraphs=tuple(paragraphs),
+        source="<test>",
+        line=1,
+    )
+
+
+def ids(results) -> list[str]:
+    return sorted(hit.post.id for hit in results.hits)
+
+
+def corpora(alphabet: str) -> st.SearchStrategy[list[Post]]:
+    text = st.text(alphabet=alphabet, max_size=12)
+    post = st.tuples(text, st.lists(text, max_size=4))
+    return st.lists(post, min_size=1, max_size=8).map(
+        lambda items: [make_post(t, ps, day=i) for i, (t, ps) in enumerate(items)]
+    )
+
+
+@st.composite
+def corpus_and_query(draw: st.DrawFn, alphabet: str) -> tuple[list[Post], str]:
+    posts = draw(corpora(alphabet))
+    terms = []
+    for _ in range(draw(st.integers(1, 3))):
+        post = draw(st.sampled_from(posts))
+        source = draw(st.sampled_from([post.title, *post.paragraphs]))
+        if source and draw(st.booleans()):
+            start = draw(st.integers(0, len(source) - 1))
+            length = draw(st.integers(1, 5))
+            term = source[start : start + length]
+        else:
+            term = draw(st.text(alphabet=alphabet, min_size=1, max_size=3))
+        term = term.replace('"', "")
+        if not term.strip():
+            continue
+        prefix = draw(st.sampled_from(["", "", "-", "title:"]))
+        terms.append(f'{prefix}"{term}"')
+    assume(terms)
+    return posts, " ".join(terms)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpus_and_query(SIMPLE_ALPHABET))
+def test_same_posts_as_the_substring_scan(case: tuple[list[Post], str]) -> None:
+    posts, query = case
+    results = SearchIndex.build(posts).search(query, limit=None)
+    expected = reference_search(posts, query)
+    assert ids(results) == sorted(expected)
+    assert results.total == len(expected)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpus_and_query(ALPHABET))
+def test_same_posts_with_merging_characters(case: tuple[list[Post], str]) -> None:
+    posts, query = case
+    results = SearchIndex.build(posts).search(query, limit=None)
+    assert ids(results) == sorted(reference_search(posts, query))
+
+
+@settings(max_examples=100, deadline=None)
+@given(corpora(SIMPLE_ALPHABET), st.text(alphabet=SIMPLE_ALPHABET, min_size=1, max_size=2))
+def test_one_and_two_character_queries(posts: list[Post], term: str) -> None:
+    assume(term.strip() and '"' not in term)
+    query = f'"{term}"'
+    assert ids(SearchIndex.build(posts).search(query, limit=None)) == sorted(
+        reference_search(posts, query)
+    )
+
+
+def test_terms_at_the_very_start_and_end() -> None:
+    posts = [make_post("甲乙", ["丙丁", "戊己"], day=1), make_post("庚", ["辛壬"], day=2)]
+    index = SearchIndex.build(posts)
+    for query, expected in [("甲", 0), ("甲乙", 0), ("己", 0), ("戊己", 0), ("壬", 1), ("辛壬", 1)]:
+        results = index.search(query)
+        assert [h.post.id for h in results.hits] == [posts[expected].id], query
+
+
+def test_no_match_across_paragraphs_or_title_and_body() -> None:
+    posts = [make_post("梯度", ["下降的", "方法"], day=1), make_post("x", ["梯度下降"], day=2)]
+    index = SearchIndex.build(posts)
+    assert [h.post.id for h in index.search("梯度下降").hits] == [posts[1].id]
+    assert index.search("的方").total == 0
+    assert index.search("度下").total == 1
+    assert index.search("降的").total == 1
+
+
+def test_full_width_and_case_fold_both_ways() -> None:
+    posts = [make_post("ＢＥＲＴ：预训练", ["用Softmax…"], day=1), make_post("bert:x", [], day=2)]
+    index = SearchIndex.build(posts)
+    assert index.search("bert:").total == 2
+    assert index.search("ＢＥＲＴ：").total == 2
+    assert index.search("SOFTMAX...").total == 1
+    assert index.search("softmax…").total == 1
+
+
+def test_one_character_queries_include_segment_ends() -> None:
+    posts = [make_post("a", ["b"], day=1), make_post("c", ["xb", "ya"], day=2)]
+    index = SearchIndex.build(posts)
+    assert index.search("a").total == 2
+    assert index.search("b").total == 2
+    assert index.search("z").total == 0
+
+
+def test_unknown_characters_and_empty_index() -> None:
+    index = SearchIndex.build([make_post("a", ["b"])])
+    assert index.search("龘").total == 0
+    assert index.search("-龘").total == 1
+    empty = SearchIndex.build([])
+    assert empty.search("a").total == 0
+    assert empty.search("").total == 0
+
+
+def test_text_with_nul_characters_is_still_exact() -> None:
+    posts = [make_post("a\x00b", ["c\x00"], day=1), make_post("ab", ["c"], day=2)]
+    index = SearchIndex.build(posts)
+    assert index.search("\x00b").total == 1
+    assert index.search("ab").total == 1
+    assert index.search("c").total == 2

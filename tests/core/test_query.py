@@ -1,0 +1,92 @@
+"""The query language and the normalisation it compares with."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reader.core import normalize as norm
+from reader.core.query import YearRange, parse_query
+
+# Letters, CJK, full-width forms, characters that fold to several, and merging characters.
+TRICKY = "aAbB向量梯度:：ＢＥＲＴbert…ßẞİıﬁΣσς ½e\u0301\u0323ｶﾞㄱㅏ\u1100\u1161é"
+
+
+def test_folding_examples() -> None:
+    assert norm.normalize("ＢＥＲＴ") == "bert"
+    assert norm.normalize("：") == ":"
+    assert norm.normalize("……") == "......"
+    assert norm.normalize("Straße") == "strasse"
+    assert norm.normalize("e\u0301") == "é"
+    assert norm.normalize("ｶﾞ") == "ガ"
+
+
+def test_generated_tables_match_this_unicodedata() -> None:
+    assert norm.compute_tables() == (norm._MERGING_CLASS, norm._RESIZING_CLASS)
+
+
+@given(st.text(alphabet=TRICKY, max_size=30))
+def test_offsets_point_at_the_original_characters(text: str) -> None:
+    folded, starts, ends = norm.normalize_with_offsets(text)
+    assert folded == norm.normalize(text)
+    assert len(starts) == len(ends) == len(folded)
+    for i, char in enumerate(folded):
+        assert 0 <= starts[i] < ends[i] <= len(text)
+        assert char in norm.normalize(text[starts[i] : ends[i]])
+    assert starts == sorted(starts)
+
+
+@given(st.text(max_size=40))
+def test_fold_is_nfkc_casefold_without_merging_characters(text: str) -> None:
+    if not norm.has_merging(text):
+        assert norm.normalize(text) == unicodedata.normalize("NFKC", text).casefold()
+
+
+@given(st.text(alphabet=TRICKY, max_size=80))
+def test_has_merging_agrees_on_short_and_long_texts(text: str) -> None:
+    expected = any(norm.merging_table()[ord(c)] for c in text)
+    assert norm.has_merging(text) == expected
+    assert norm.has_merging(text * 5) == expected
+
+
+def test_terms_phrases_and_negation() -> None:
+    parsed = parse_query('向量  "soft max" -梯度 -"a b" ＢＥＲＴ')
+    assert parsed.terms == ["向量", "soft max", "bert"]
+    assert parsed.excluded == ["梯度", "a b"]
+    assert parsed.positive_terms == ("向量", "soft max", "bert")
+    assert parsed.problems == []
+
+
+def test_fields() -> None:
+    parsed = parse_query('title:"词 向量" Author:苏 year:2019..2021 -year:2020 -title:x arXiv:1706')
+    assert parsed.title_terms == ["词 向量"]
+    assert parsed.authors == ["苏"]
+    assert parsed.years == [YearRange(2019, 2021)]
+    assert parsed.excluded_years == [YearRange(2020, 2020)]
+    assert parsed.excluded_title == ["x"]
+    assert parsed.terms == ["arxiv:1706"]
+
+
+def test_open_year_ranges_and_swapped_bounds() -> None:
+    assert parse_query("year:2019..").years == [YearRange(2019, None)]
+    assert parse_query("year:..2019").years == [YearRange(None, 2019)]
+    assert parse_query("year:2021..2019").years == [YearRange(2019, 2021)]
+
+
+def test_problems_are_explained_and_the_rest_still_runs() -> None:
+    parsed = parse_query('year:abc 向量 "open')
+    assert parsed.years == []
+    assert parsed.terms == ["向量", "open"]
+    assert any("year:abc" in p for p in parsed.problems)
+    assert any("not closed" in p for p in parsed.problems)
+    parsed = parse_query("title: 向量")
+    assert parsed.terms == ["向量"] and parsed.title_terms == []
+    assert any("needs a value" in p for p in parsed.problems)
+
+
+def test_a_lone_dash_is_a_term_and_empty_phrases_are_ignored() -> None:
+    parsed = parse_query('- ""')
+    assert parsed.terms == ["-"]
+    assert parse_query("   ").is_empty
