@@ -70,7 +70,9 @@ MAX_DISPLAY_MATH_LINES = 200
 
 
 def is_sidebar_heading(line: str) -> bool:
-    return line in SIDEBAR_HEADINGS or _SIDEBAR_HEADING_PATTERN.fullmatch(line) is not None
+    return len(line) <= 24 and (
+        line in SIDEBAR_HEADINGS or _SIDEBAR_HEADING_PATTERN.fullmatch(line) is not None
+    )
 
 
 @dataclass(slots=True)

@@ -28,10 +28,14 @@ _INLINE_MATH = re.compile(
 # Without a pair of backslashes in the paragraph the escape alternatives cannot match, and
 # re.split with this one capturing group cuts text and formulas apart in one C call.
 _SPLIT_INLINE_MATH = re.compile(f"({_DOLLAR}|{_ROUND})", re.DOTALL)
+# arithmatex's block pattern (a paragraph that is one display formula). Its lazy loops became
+# greedy ones over possessive runs: the formula must end the paragraph, so matching backwards
+# from the end finds the same closing delimiter (each closer starts at a token boundary: `\` or
+# `$`), without trying every character on the way.
 _BLOCK_MATH = re.compile(
-    r"(?s)^(?:(?P<dollar>[$]{2})(?P<math>((?:\\.|[^\\])+?))(?P=dollar)"
-    r"|\\\[(?P<math3>(?:\\[^\]]|[^\\])+?)\\\]"
-    r"|(?P<math2>\\begin\{(?P<env>[a-z]+\*?)\}(?:\\.|[^\\])+?\\end\{(?P=env)\}))[ ]*$"
+    r"(?s)^(?:\$\$(?:[^\\$]++|\$|\\.)+\$\$"
+    r"|\\\[(?:[^\\]++|\\[^\]])+\\\]"
+    r"|\\begin\{(?P<env>[a-z]+\*?)\}(?:[^\\]++|\\.)+\\end\{(?P=env)\})[ ]*$"
 )
 
 # Formulas containing these would be changed by Markdown before arithmatex sees them (code spans
@@ -69,6 +73,7 @@ _TEXT_ESCAPES = (
 )
 # Syntax that only counts at the start of a line: headers, quotes, lists, rules, setext lines.
 _LINE_START_SYNTAX = re.compile(r"([\n\x02])(?:([#>+\-=~:])|(\d+)([.)]))")
+_PARA_START_SYNTAX = re.compile(r"(\x02)(?:([#>+\-=~:])|(\d+)([.)]))")  # literal first: faster
 _LINE_START_CHARS = frozenset("#>+-=~:0123456789")
 _LINE_START_ENTITIES = {"=": "&#61;", "~": "&#126;", ":": "&#58;"}
 # Whitespace Markdown would strip (paragraph start/end) or turn into <br> (two before a newline).
@@ -92,7 +97,9 @@ def _boundary_then_entities(match: re.Match[str]) -> str:
     return match.group(1) + "".join(f"&#{ord(ch)};" for ch in match.group(2))
 
 
-def _escape_framed(text: str, *, edges: bool = True, line_starts: bool = True) -> str:
+def _escape_framed(
+    text: str, *, edges: bool = True, line_starts: bool = True, multiline: bool = True
+) -> str:
     """Escape text that starts and ends with PARA (so every line start follows \\n or PARA).
 
     edges/line_starts=False skip the checks for edge whitespace/line-start syntax when the
@@ -104,7 +111,8 @@ def _escape_framed(text: str, *, edges: bool = True, line_starts: bool = True) -
     if edges:
         text = _TRAILING_SPACE.sub(_entities, _LEADING_SPACE.sub(_boundary_then_entities, text))
     if line_starts:
-        text = _LINE_START_SYNTAX.sub(_line_start_escape, text)
+        syntax = _LINE_START_SYNTAX if multiline else _PARA_START_SYNTAX
+        text = syntax.sub(_line_start_escape, text)
     return text
 
 
@@ -169,7 +177,7 @@ def paragraphs_to_markdown(paragraphs: Iterable[str]) -> str:
     """
     verbatim: list[str] = []  # display blocks (and, on the slow path, all formulas) in order
     pieces: list[str] = []
-    needs_escape_aware_split = edges = line_starts = False
+    needs_escape_aware_split = edges = line_starts = any_multiline = False
     for paragraph in paragraphs:
         if _SLOT in paragraph or _PARA in paragraph:
             paragraph = paragraph.replace(_SLOT, "\ufffd").replace(_PARA, "\ufffd")
@@ -179,6 +187,7 @@ def paragraphs_to_markdown(paragraphs: Iterable[str]) -> str:
         else:
             needs_escape_aware_split = needs_escape_aware_split or "\\\\" in paragraph
             multiline = "\n" in paragraph
+            any_multiline = any_multiline or multiline
             edges = edges or multiline or paragraph[:1].isspace() or paragraph[-1:].isspace()
             line_starts = line_starts or multiline or paragraph[:1] in _LINE_START_CHARS
             pieces.append(paragraph)
@@ -202,7 +211,9 @@ def paragraphs_to_markdown(paragraphs: Iterable[str]) -> str:
             blocks = iter(verbatim)
             verbatim = [next(blocks) if f == _SLOT else f for f in parts[1::2]]
     framed = _PARA + _SLOT.join(texts) + _PARA
-    escaped = _escape_framed(framed, edges=edges, line_starts=line_starts)[1:-1].split(_SLOT)
+    escaped = _escape_framed(
+        framed, edges=edges, line_starts=line_starts, multiline=any_multiline
+    )[1:-1].split(_SLOT)
     if len(escaped) != len(verbatim) + 1:
         raise AssertionError("formula placeholders were lost while escaping")
     verbatim.append("")
