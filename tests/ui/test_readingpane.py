@@ -1,0 +1,126 @@
+"""ReadingPane's API as the main window uses it: posts, search highlights, paging, theme, cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from reader.core.markdown_text import paragraphs_to_markdown
+from reader.core.model import Post, post_id
+
+
+def make_post(title: str, paragraphs: list[str]) -> Post:
+    date = dt.date(2022, 3, 4)
+    return Post(id=post_id(title, date), title=title, author="苏剑林", date=date, readers=42,
+                markdown=paragraphs_to_markdown(paragraphs), paragraphs=tuple(paragraphs),
+                source="<test>", line=1)
+
+
+LONG = make_post("长文", [
+    f"第{i}段:Transformer的注意力$\\alpha_{{{i}}}$,Ｔｒａｎｓｆｏｒｍｅｒ全角。"
+    for i in range(120)])
+SHORT = make_post("短文", ["只有一段,提到注意力$x$。"])
+
+
+def test_show_post_before_the_shell_is_ready_is_queued(qtbot) -> None:
+    from reader.ui.readingpane import ReadingPane
+
+    pane = ReadingPane()
+    try:
+        with qtbot.waitSignal(pane.typeset_finished, timeout=60000) as blocker:
+            pane.show_post(SHORT)  # right away: the shell is still loading
+            pane.show_post(LONG)   # only the last one is shown
+        assert blocker.args[0]["id"] == LONG.id
+        assert pane.is_ready
+    finally:
+        pane.deleteLater()
+        qtbot.wait(10)
+
+
+def test_post_shown_comes_before_typeset_finished(reading_pane, qtbot) -> None:
+    events: list[str] = []
+    reading_pane.post_shown.connect(lambda i: events.append("shown " + i))
+    reading_pane.typeset_finished.connect(lambda r: events.append("finished " + r["id"]))
+    reading_pane.show_and_wait(LONG)
+    assert events == [f"shown {LONG.id}", f"finished {LONG.id}"]
+
+
+def test_revisit_comes_from_the_cache_with_the_same_result(reading_pane) -> None:
+    first = reading_pane.show_and_wait(LONG)
+    reading_pane.show_and_wait(SHORT)
+    again = reading_pane.show_and_wait(LONG)
+    assert first["cached"] is False and again["cached"] is True
+    assert again["formulas"] == first["formulas"] and len(first["formulas"]) == 120
+    assert reading_pane.eval_js("document.querySelectorAll('#pane article').length") == 1
+
+
+def test_search_terms_are_highlighted_with_nfkc_casefold(reading_pane, qtbot) -> None:
+    counts: list[tuple[int, int]] = []
+    reading_pane.matches_changed.connect(lambda i, n: counts.append((i, n)))
+    reading_pane.show_and_wait(LONG, terms=["transformer"])
+    # "Transformer" and full-width "Ｔｒａｎｓｆｏｒｍｅｒ" in each of 120 paragraphs.
+    assert counts[-1] == (-1, 240)
+    marks = reading_pane.eval_js("[...document.querySelectorAll('mark.kx-hit')].slice(0, 2)"
+                                 ".map(m => m.textContent)")
+    assert marks == ["Transformer", "Ｔｒａｎｓｆｏｒｍｅｒ"]
+    reading_pane.set_terms(["注意力", "第119段"])
+    qtbot.waitUntil(lambda: counts[-1] == (-1, 121), timeout=5000)
+    reading_pane.set_terms([])
+    qtbot.waitUntil(lambda: counts[-1] == (-1, 0), timeout=5000)
+    assert reading_pane.eval_js("document.querySelectorAll('mark').length") == 0
+    text = reading_pane.eval_js("document.querySelector('.kx-body p').textContent")
+    assert text.startswith("第0段:Transformer的注意力")
+
+
+def test_next_and_previous_match_move_and_scroll(reading_pane, qtbot) -> None:
+    counts: list[tuple[int, int]] = []
+    reading_pane.matches_changed.connect(lambda i, n: counts.append((i, n)))
+    reading_pane.show_and_wait(LONG, terms=["第119段"])
+    reading_pane.next_match()
+    qtbot.waitUntil(lambda: counts[-1] == (0, 1), timeout=5000)
+    assert reading_pane.eval_js("window.scrollY") > 1000
+    assert reading_pane.eval_js("document.querySelector('mark.kx-current').textContent") \
+        == "第119段"
+    reading_pane.previous_match()
+    qtbot.waitUntil(lambda: len(counts) >= 3, timeout=5000)
+    assert counts[-1] == (0, 1)
+
+
+def test_page_down_reaches_the_end_then_signals(reading_pane, qtbot) -> None:
+    reading_pane.show_and_wait(LONG)
+    ends: list[bool] = []
+    reading_pane.end_reached.connect(lambda: ends.append(True))
+    positions = []
+    for _ in range(200):
+        reading_pane.page_down()
+        positions.append(reading_pane.eval_js("window.scrollY"))
+        if ends:
+            break
+    assert ends == [True]
+    assert positions == sorted(positions) and positions[0] > 0
+    reading_pane.page_up()
+    qtbot.waitUntil(lambda: reading_pane.eval_js("window.scrollY") < positions[-1], timeout=5000)
+
+
+def test_scrolling_reports_the_fraction_and_scroll_is_restored(reading_pane, qtbot) -> None:
+    reading_pane.show_and_wait(LONG)
+    with qtbot.waitSignal(reading_pane.scroll_changed, timeout=5000) as blocker:
+        reading_pane.eval_js("(window.scrollTo(0, document.documentElement.scrollHeight), 1)")
+    assert blocker.args == [LONG.id, 1.0]
+    reading_pane.show_and_wait(SHORT)
+    reading_pane.show_and_wait(LONG, scroll=0.5)
+    fraction = reading_pane.eval_js(
+        "window.scrollY / (document.documentElement.scrollHeight - window.innerHeight)")
+    assert 0.4 < fraction < 0.6
+
+
+def test_dark_theme_and_zoom(reading_pane, qtbot) -> None:
+    reading_pane.show_and_wait(SHORT)
+    light = reading_pane.eval_js("getComputedStyle(document.body).color")
+    reading_pane.set_dark(True)
+    assert reading_pane.eval_js("document.documentElement.classList.contains('dark')") is True
+    dark = reading_pane.eval_js("getComputedStyle(document.body).color")
+    formula = reading_pane.eval_js("getComputedStyle(document.querySelector('mjx-container'))"
+                                   ".color")
+    assert light != dark and formula == dark
+    reading_pane.set_zoom(1.5)
+    assert reading_pane.zoomFactor() == 1.5
