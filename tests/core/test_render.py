@@ -114,3 +114,12 @@ def test_rendering_is_cached_per_content() -> None:
     assert render_post_html(post) is render_post_html(post)
     changed = Post(**{**{f: getattr(post, f) for f in post.__slots__}, "markdown": "$y$"})
     assert formulas(render_post_html(changed)) == ["y"]
+
+
+def test_renderer_and_cli_do_not_import_qt() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, reader.core.render, reader.cli; reader.cli.build_parser(); "
+            "sys.exit('PySide6' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0

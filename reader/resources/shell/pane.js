@@ -234,6 +234,14 @@
       formulas.push(math.math);
       for (const message of mathErrors(math.root, [])) errors.push({tex: math.math, message});
     }
+    // A formula MathJax did not even find (a brace left open swallows its closing delimiter)
+    // stays raw TeX in the page: report it too.
+    for (const element of current.node.querySelectorAll('.arithmatex')) {
+      if (element.querySelector('mjx-container')) continue;
+      const tex = element.textContent.replace(/^\\[(\[]/, '').replace(/\\[)\]]$/, '');
+      errors.push({tex, message: 'Not typeset: MathJax found no complete formula here '
+        + '(unbalanced braces?)'});
+    }
     return {id: current.id, formulas, errors, text: current.node.innerText};
   }
 
