@@ -12,6 +12,7 @@ from collections.abc import Sequence
 COMMANDS: dict[str, str] = {
     "parse": "reader.commands.parse",
     "search": "reader.commands.search",
+    "check-render": "reader.commands.check_render",
 }
 
 
