@@ -147,7 +147,7 @@ class SearchIndex:
         """Posts matching `query` (see reader.core.query for the language), best first.
 
         Empty query: every post, in `sort` order ("score" falls back to date, newest first).
-        `limit=None` returns every hit after `offset`.
+        `limit=None` returns every hit after `offset`; `limit=0` only counts them.
         """
         if sort not in ("score", "date", "readers"):
             raise ValueError(f"sort must be 'score', 'date' or 'readers', not {sort!r}")
@@ -184,7 +184,7 @@ class SearchIndex:
                 scores += self._bm25(found.counts, docs)
                 in_title &= found.title_counts[docs] > 0
         order = self._order(docs, scores, in_title, sort if terms else _no_score(sort))
-        stop = None if limit is None or limit <= 0 else offset + limit
+        stop = None if limit is None else offset + max(limit, 0)
         page = order[offset:stop]
         snippets = self._snippets(docs[page], parsed, {t: term(t) for t in parsed.terms})
         hits = [
