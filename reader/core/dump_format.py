@@ -197,20 +197,23 @@ class DumpParser:
         if self._post is None:
             self._warn(
                 number,
-                f"Line {number} comes before the first post (no title and "
-                f'"By … | date" line above it), so it was skipped as page '
-                f'text: "{line}"',
+                f"Line {number} comes before the first post (a title line followed by a "
+                f'"By … | date | …" line), so it was skipped as page text: "{line}"',
                 "info",
             )
         elif self._chrome_from is not None:
             heading_line, heading = self._chrome_from
-            self._warn(
-                number,
-                f"Line {number} is page chrome after the sidebar heading "
-                f'"{heading}" (line {heading_line}), so it was skipped: '
-                f'"{line}"',
-                "info",
-            )
+            if heading_line == number:
+                message = (
+                    f'Line {number} is the sidebar heading "{line}": the page\'s sidebar starts '
+                    "here and lasts until the next post, so it was skipped."
+                )
+            else:
+                message = (
+                    f'Line {number} is page chrome after the sidebar heading "{heading}" '
+                    f'(line {heading_line}), so it was skipped: "{line}"'
+                )
+            self._warn(number, message, "info")
         else:
             self._add_body_line(number, line)
 
@@ -295,13 +298,12 @@ def parse_dump_lines(
     """Parse the lines of one dump. `tick(lines_done)` is called every `every` lines."""
     parser = DumpParser(source)
     feed = parser.feed
-    number = 0
     for number, line in enumerate(lines, start=1):
         feed(number, line)
         if tick is not None and number % every == 0:
             tick(number)
     parser.finish()
-    if not parser.posts and number:
+    if not parser.posts and parser.diagnostics:
         parser.diagnostics.append(
             Diagnostic(
                 source,

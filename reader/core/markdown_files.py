@@ -16,6 +16,17 @@ from reader.core.dump_format import (
 )
 from reader.core.model import Diagnostic, Post, post_id
 
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text: PyYAML raises on `date: 2020-02-30`, which must be
+    a warning about that field, not a lost front matter."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
 _FENCE = re.compile(r"^(`{3,}|~{3,})")
 
 
@@ -98,7 +109,7 @@ def parse_markdown_text(text: str, source: str = "<string>") -> tuple[list[Post]
             )
         else:
             try:
-                loaded = yaml.safe_load("\n".join(lines[1:end]))
+                loaded = yaml.load("\n".join(lines[1:end]), Loader=_FrontMatterLoader)
             except yaml.YAMLError as error:
                 mark = getattr(error, "problem_mark", None)
                 where = 1 + (mark.line + 1 if mark is not None else 0)

@@ -42,8 +42,13 @@ _BLOCK_MATH = re.compile(
 # run first; entity-like text is decoded; tabs are expanded; a raw HTML tag at a line start is
 # taken as an HTML block). Such rare formulas are escaped as text instead: the text still shows.
 _UNSAFE_IN_MATH = re.compile(
-    r"[`\t\x00\x02\x03]|&(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);|\n[ ]{0,3}<[A-Za-z/!?]", re.IGNORECASE
+    r"[`\t\x00\x02\x03]|&(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);|\n[ ]{0,3}(?:<[A-Za-z/!?]|~~~)",
+    re.IGNORECASE,
 )
+# An inline formula spanning lines is still inside a paragraph block, so a continuation line that
+# starts with block syntax (`#`, `>`, `-`, `1.`, `===`, …) would break it; only lines that start
+# with a letter, a backslash or a few harmless characters are safe.
+_UNSAFE_LINE_IN_INLINE_MATH = re.compile(r"\n(?![A-Za-z\\{}()^,.]|[^\x00-\x7f])")
 _MAY_BE_UNSAFE = re.compile(r"[`\t&\n]")
 _DISPLAY_STARTS = ("$$", "\\[", "\\begin{")
 
@@ -121,7 +126,9 @@ def escape_text(text: str) -> str:
     return _escape_framed(_PARA + text + _PARA)[1:-1]
 
 
-def _is_safe_math(tex: str) -> bool:
+def _is_safe_math(tex: str, *, inline: bool = False) -> bool:
+    if inline and "\n" in tex and _UNSAFE_LINE_IN_INLINE_MATH.search(tex):
+        return False
     return _UNSAFE_IN_MATH.search(tex) is None
 
 
@@ -159,7 +166,7 @@ def split_inline_math(paragraph: str) -> list[str]:
     if len(parts) > 1 and _MAY_BE_UNSAFE.search(paragraph):
         merged = [parts[0]]
         for index in range(1, len(parts), 2):
-            if parts[index] == _SLOT or _is_safe_math(parts[index]):
+            if parts[index] == _SLOT or _is_safe_math(parts[index], inline=True):
                 merged += (parts[index], parts[index + 1])
             else:
                 merged[-1] += parts[index] + parts[index + 1]
