@@ -14,6 +14,11 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, STX, AtomicString
 
+from reader.core.markdown_text import (
+    _is_display_block,  # the parser's own test, so both sides agree on what a display block is
+    paragraphs_to_markdown,
+    split_inline_math,
+)
 from reader.core.model import Post
 
 # The math convention shared with reader/core/markdown_text.py: pymdownx.arithmatex in generic
@@ -176,6 +181,42 @@ def markdown_to_html(text: str) -> str:
     return sanitize(_markdown().convert(text))
 
 
+_DISPLAY_STARTS = ("$$", "\\[", "\\begin{")
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def paragraphs_to_html(paragraphs: tuple[str, ...] | list[str]) -> str:
+    """The HTML that Markdown + arithmatex make of paragraphs_to_markdown(paragraphs), built
+    directly: about twenty times faster, which matters for the first screen of a long post.
+
+    Same DOM as the Markdown route (tests compare the two over a generated corpus): a display
+    block becomes div.arithmatex with `\\[…\\]`, any other paragraph a <p> whose text is shown
+    as written and whose inline formulas (found by the parser's split_inline_math) become
+    span.arithmatex with `\\(…\\)`.
+    """
+    out: list[str] = []
+    for paragraph in paragraphs:
+        if "\x00" in paragraph or "\x02" in paragraph:
+            paragraph = paragraph.replace("\x00", "\ufffd").replace("\x02", "\ufffd")
+        if paragraph.startswith(_DISPLAY_STARTS) and _is_display_block(paragraph):
+            block = paragraph.rstrip(" ")
+            tex = block if block.startswith("\\begin{") else block[2:-2]
+            out.append(f'<div class="{MATH_CLASS}">\\[{_escape(tex)}\\]</div>')
+            continue
+        parts = split_inline_math(paragraph.strip("\n"))  # Markdown drops a block's edge newlines
+        pieces = [_escape(parts[0])]
+        for index in range(1, len(parts), 2):
+            formula = parts[index]
+            tex = formula[1:-1] if formula.startswith("$") else formula[2:-2]
+            pieces.append(f'<span class="{MATH_CLASS}">\\({_escape(tex)}\\)</span>')
+            pieces.append(_escape(parts[index + 1]))
+        out.append("<p>" + "".join(pieces) + "</p>")
+    return "\n".join(out)
+
+
 _cache: OrderedDict[tuple[str, str], str] = OrderedDict()
 
 
@@ -189,11 +230,20 @@ def render_post_html(post: Post) -> str:
     if cached is not None:
         _cache.move_to_end(key)
         return cached
-    rendered = markdown_to_html(post.markdown)
+    if post.paragraphs and post.markdown == paragraphs_to_markdown(post.paragraphs):
+        # A dump post (or any post whose Markdown is escaped plain text): the fast route.
+        rendered = sanitize(paragraphs_to_html(post.paragraphs))
+    else:
+        rendered = markdown_to_html(post.markdown)
     _cache[key] = rendered
     if len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
     return rendered
+
+
+def clear_render_cache() -> None:
+    """Forget memoised renderings (benchmarks measure a first visit with it)."""
+    _cache.clear()
 
 
 def render_meta_text(post: Post) -> str:

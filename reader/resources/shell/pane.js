@@ -444,6 +444,7 @@
     cachedIds: () => [...state.cache.keys()],
     timings: () => timings.splice(0),
     setChunk: (n) => { CHUNK = n; },
+    forget: () => state.cache.clear(),
   };
 
   // Ready when MathJax has started and the channel to Python is up.

@@ -1,0 +1,193 @@
+"""Reading pane timings: select → first screen typeset, revisit, full typeset per formula, and the
+naive approach (a fresh setHtml page with MathJax's combined tex-chtml.js per post) for comparison.
+
+    .venv/bin/python benchmarks/bench_pane.py [--repeat 3]
+
+Posts are built from the generated corpus (reader.core.corpus + the parser): realistic paragraphs
+taken in order until the post has the wanted number of formulas.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from reader.commands.check_render import prepare_qt_environment
+from reader.core.corpus import generate_dump
+from reader.core.markdown_text import paragraphs_to_markdown
+from reader.core.model import Post, post_id
+from reader.core.parser import parse_dump_text
+from reader.core.render import clear_render_cache, render_post_html
+
+MATH = re.compile(r'class="arithmatex"')
+TARGET_FIRST_MS = 100.0
+TARGET_REVISIT_MS = 50.0
+TARGET_PER_FORMULA_MS = 2.0
+
+
+def build_post(paragraph_pool: list[str], formulas: int, name: str) -> Post:
+    chosen: list[str] = []
+    count = 0
+    for paragraph in paragraph_pool:
+        n = len(MATH.findall(render_post_html(_post(name, [paragraph]))))
+        if n == 0 and len(chosen) % 3:
+            continue  # keep the text dense in formulas, as the math-heavy posts are
+        chosen.append(paragraph)
+        count += n
+        if count >= formulas:
+            break
+    return _post(name, chosen)
+
+
+def _post(title: str, paragraphs: list[str]) -> Post:
+    date = dt.date(2024, 1, 1)
+    return Post(id=post_id(title, date), title=title, author="苏剑林", date=date, readers=1,
+                markdown=paragraphs_to_markdown(paragraphs), paragraphs=tuple(paragraphs),
+                source="<bench>", line=1)
+
+
+NAIVE_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8">
+<script>
+window.MathJax = {{
+  loader: {{paths: {{mathjax: 'kexue://app/mathjax',
+                    'mathjax-newcm': 'kexue://app/mathjax/fonts/mathjax-newcm'}}}},
+  output: {{font: 'mathjax-newcm', fontPath: 'kexue://app/mathjax/fonts/mathjax-newcm'}},
+  tex: {{inlineMath: [['\\\\(', '\\\\)']], tags: 'ams'}},
+  startup: {{pageReady() {{
+    return MathJax.startup.defaultPageReady().then(() => {{ document.title = 'done'; }});
+  }}}}
+}};
+</script>
+<script src="kexue://app/mathjax/tex-chtml.js"></script></head>
+<body><h1>{title}</h1>{body}</body></html>"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median shown)")
+    args = parser.parse_args()
+    prepare_qt_environment()
+    from reader.ui.scheme import register_scheme
+
+    register_scheme()
+    from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer, QUrl
+    from PySide6.QtWebEngineCore import QWebEnginePage
+    from PySide6.QtWebEngineWidgets import QWebEngineView
+    from PySide6.QtWidgets import QApplication
+
+    from reader.ui.readingpane import ReadingPane, shared_profile
+
+    app = QApplication(["bench_pane"])
+    pool = [p for post in parse_dump_text(generate_dump(400, seed=7)).posts
+            for p in post.paragraphs]
+    posts = {n: build_post(pool[i * 997 % len(pool):] + pool, n, f"bench-{n}-{i}")
+             for i, n in enumerate((50, 200, 400))}
+    warmup = build_post(pool[5000:], 60, "warm-up")
+    filler = build_post(pool[9000:], 30, "filler")
+
+    def wait(predicate, timeout: float = 120.0) -> None:
+        loop = QEventLoop()
+        deadline = time.perf_counter() + timeout
+        while not predicate():
+            if time.perf_counter() > deadline:
+                raise TimeoutError("benchmark step timed out")
+            QTimer.singleShot(1, loop.quit)
+            loop.exec()
+
+    pane = ReadingPane(open_external=lambda url: None)
+    pane.resize(1000, 800)
+    pane.show()
+    wait(lambda: pane.is_ready)
+    events: dict[str, float] = {}
+    pane.post_shown.connect(lambda i: events.setdefault("shown", time.perf_counter()))
+    pane.typeset_finished.connect(lambda r: events.update(
+        finished=time.perf_counter(), result=r))  # type: ignore[arg-type]
+
+    def show(post: Post) -> tuple[float, float, dict]:
+        events.clear()
+        started = time.perf_counter()
+        pane.show_post(post)
+        wait(lambda: "finished" in events)
+        return ((events["shown"] - started) * 1000, (events["finished"] - started) * 1000,
+                events["result"])  # type: ignore[return-value]
+
+    show(warmup)
+    show(filler)
+    rows = []
+    for n, post in posts.items():
+        firsts, fulls, revisits = [], [], []
+        for _ in range(args.repeat):
+            # A post not shown for a while: drop it from the pane's cache by its key.
+            pane.run_js("kexue.forget()")
+            clear_render_cache()
+            first, full, result = show(post)
+            firsts.append(first)
+            fulls.append(full)
+            show(filler)
+            revisits.append(show(post)[0])
+            show(filler)
+        formulas = len(result["formulas"])
+        rows.append((n, formulas, statistics.median(firsts), statistics.median(revisits),
+                     statistics.median(fulls)))
+    pane.close()
+    pane.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+    naive = {}
+    profile = shared_profile()
+    for n, post in posts.items():
+        times = []
+        for _ in range(args.repeat):
+            view = QWebEngineView()
+            page = QWebEnginePage(profile, view)
+            view.setPage(page)
+            view.resize(1000, 800)
+            view.show()
+            body = render_post_html(post)
+            started = time.perf_counter()
+            page.setHtml(NAIVE_PAGE.format(title=post.title, body=body), QUrl("kexue://app/"))
+            wait(lambda page=page: page.title() == "done")
+            times.append((time.perf_counter() - started) * 1000)
+            view.close()
+            view.deleteLater()
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        naive[n] = statistics.median(times)
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"Reading pane benchmark: {os.cpu_count()} cores, load average {load:.1f}, "
+          f"median of {args.repeat}; times from show_post() to the signal in Python")
+    header = (f"{'formulas':>8}  {'first screen':>12}  {'revisit':>8}  {'full typeset':>12}  "
+              f"{'ms/formula':>10}  {'naive page':>10}  {'naive/first':>11}  {'naive/full':>10}")
+    print(header)
+    print("-" * len(header))
+    for n, formulas, first, revisit, full in rows:
+        print(f"{formulas:>8}  {first:>10.0f}ms  {revisit:>6.0f}ms  {full:>10.0f}ms  "
+              f"{full / formulas:>10.2f}  {naive[n]:>8.0f}ms  {naive[n] / first:>10.1f}x  "
+              f"{naive[n] / full:>9.1f}x")
+    by_n = {r[0]: r for r in rows}
+    checks = [
+        ("first screen, 200 formulas", by_n[200][2], TARGET_FIRST_MS, "ms"),
+        ("revisit, 200 formulas", by_n[200][3], TARGET_REVISIT_MS, "ms"),
+        ("full typeset, 400 formulas", by_n[400][4] / by_n[400][1], TARGET_PER_FORMULA_MS,
+         "ms/formula"),
+    ]
+    print()
+    for name, value, target, unit in checks:
+        verdict = "met" if value < target else "MISSED"
+        print(f"target {name}: {value:.1f} {unit} (< {target:g}) {verdict}")
+    print(json.dumps({"rows": rows, "naive": naive}), file=sys.stderr)
+    del app
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
