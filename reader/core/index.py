@@ -12,9 +12,10 @@ the result set is the same as a substring scan over the folded paragraphs and ti
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -40,8 +41,13 @@ class SearchHit:
     """BM25 over the query's text terms (0.0 for a query without text terms)."""
     title_match: bool
     """The title contains every text term (such posts are ranked first)."""
-    snippet: Highlighted
-    """An excerpt of the body around the best match, matches marked."""
+    make_snippet: Callable[[], Highlighted] = field(repr=False, compare=False)
+    """Builds the snippet; the list shows a few rows of many hits, so it is made on first use."""
+
+    @functools.cached_property
+    def snippet(self) -> Highlighted:
+        """An excerpt of the body around the best match, matches marked."""
+        return self.make_snippet()
 
 
 @dataclass(frozen=True)
@@ -292,11 +298,11 @@ class SearchIndex:
 
     def _snippets(
         self, docs: np.ndarray, parsed: ParsedQuery, matches: dict[str, _TermMatches]
-    ) -> list[Highlighted]:
-        """For each post, an excerpt around the first body match of its rarest matching term."""
+    ) -> list[Callable[[], Highlighted]]:
+        """For each post, how to make an excerpt around the first body match of its rarest
+        matching term (the anchors are found for the whole page at once)."""
         terms = sorted(matches, key=lambda t: (np.count_nonzero(matches[t].counts), -len(t)))
         anchors = np.full(len(docs), -1, dtype=np.int64)
-        anchor_len = np.zeros(len(docs), dtype=np.int64)
         body_start = self._title_end[docs] + self._title_end.dtype.type(1)
         doc_end = self._doc_start[docs + 1].astype(np.int64)
         for text in terms:
@@ -310,24 +316,26 @@ class SearchIndex:
             first[inside] = positions[where[inside]]
             first[first >= doc_end[todo]] = -1
             anchors[todo] = first
-            anchor_len[todo] = np.where(first >= 0, len(text), 0)
         highlight = parsed.positive_terms
         segs = np.searchsorted(self._seg_start, anchors.astype(self._seg_start.dtype), "right") - 1
         seg_offsets = anchors - self._seg_start[segs]
-        out: list[Highlighted] = []
-        for d, anchor, seg, at in zip(
-            docs.tolist(), anchors.tolist(), segs.tolist(), seg_offsets.tolist(), strict=True
-        ):
-            post = self.posts[d]
-            first_seg = int(self._first_seg[d])
-            if anchor < 0:  # no body match (title or filters only): the post's opening
-                if not post.paragraphs:
-                    out.append(Highlighted(""))
-                    continue
-                seg, at = first_seg + 1, None
-            paragraph = post.paragraphs[seg - first_seg - 1]
-            out.append(excerpt(paragraph, highlight, at, one_to_one=bool(self._one_to_one[seg])))
-        return out
+        return [
+            functools.partial(self._excerpt, d, seg if anchor >= 0 else -1, at, highlight)
+            for d, anchor, seg, at in zip(
+                docs.tolist(), anchors.tolist(), segs.tolist(), seg_offsets.tolist(), strict=True
+            )
+        ]
+
+    def _excerpt(self, doc: int, seg: int, at: int, terms: tuple[str, ...]) -> Highlighted:
+        """The snippet of post `doc` around folded offset `at` of segment `seg` (-1: none)."""
+        post = self.posts[doc]
+        first_seg = int(self._first_seg[doc])
+        if seg < 0:  # no body match (title or filters only): the post's opening
+            if not post.paragraphs:
+                return Highlighted("")
+            seg, at = first_seg + 1, None
+        paragraph = post.paragraphs[seg - first_seg - 1]
+        return excerpt(paragraph, terms, at, one_to_one=bool(self._one_to_one[seg]))
 
 
 def _no_score(sort: str) -> str:
