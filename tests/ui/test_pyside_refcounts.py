@@ -14,4 +14,5 @@ def test_void_method_calls_keep_references_to_none() -> None:
     before = sys.getrefcount(None)
     for _ in range(200):
         obj.setObjectName("x")
-    assert sys.getrefcount(None) - before == 0
+    # Unrelated code may take a reference or two; the bug loses one per call (200 here).
+    assert sys.getrefcount(None) >= before
