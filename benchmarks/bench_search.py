@@ -109,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--queries", type=int, default=180, help="size of the query set")
     parser.add_argument("--page", type=int, default=50, help="hits per first page (default 50)")
+    parser.add_argument(
+        "--shown", type=int, default=20, help="snippets made per query, as a list shows (20)"
+    )
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each query")
     parser.add_argument(
         "--peers",
@@ -196,8 +199,9 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print(
-        f"{len(query_texts)} queries, first page of {args.page} (+ total), {args.repeat} timed "
-        "runs each; ratios compare with ours on the queries that peer answers"
+        f"{len(query_texts)} queries, first page of {args.page} (+ total; ours also makes "
+        f"{args.shown} snippets), {args.repeat} timed runs each; ratios compare with ours on the "
+        "queries that peer answers"
     )
     print()
     print(

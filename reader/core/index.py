@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import functools
 import math
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
+from reader.core.index_build import build_arrays
 from reader.core.model import Post
-from reader.core.normalize import code_points, fold_char, has_merging, merging_table, normalize
+from reader.core.normalize import normalize
 from reader.core.query import ParsedQuery, parse_query
 from reader.core.snippets import Highlighted, excerpt
 
@@ -68,7 +70,8 @@ class SearchResults:
 class _TermMatches:
     """Where one folded term occurs: sorted start positions and per-post counts."""
 
-    positions: np.ndarray
+    positions: np.ndarray | None
+    """None for a frequent character, whose positions are not sorted at query time."""
     counts: np.ndarray
     """Occurrences per post, title included (overlapping occurrences each count)."""
     title_counts: np.ndarray
@@ -88,8 +91,13 @@ class SearchIndex:
         self._doc_start = arrays["doc_start"]
         self._title_end = arrays["title_end"]
         self._seg_start = arrays["seg_start"]
+        self._seg_last_char = arrays["seg_last_char"]
         self._first_seg = arrays["first_seg"]
-        self._one_to_one = arrays["one_to_one"]
+        self._title_chars = arrays["title_chars"]
+        self._title_offsets = arrays["title_offsets"]
+        self._frequent_rank = arrays["frequent_rank"]
+        self._frequent_counts = arrays["frequent_counts"]
+        self._merging_free = bool(arrays["merging_free"])
         self._doc_len = arrays["doc_len"].astype(np.float64)
         self._avg_len = float(self._doc_len.mean()) if len(self.posts) else 1.0
         self._date_key = np.array(
@@ -108,37 +116,15 @@ class SearchIndex:
 
     @classmethod
     def build(cls, posts: Sequence[Post]) -> SearchIndex:
-        """Index `posts` (titles and paragraphs); a few hundred ms for the whole archive."""
+        """Index `posts` (titles and paragraphs); well under a second for the whole archive."""
         posts = list(posts)
-        segments: list[str] = []
-        first_seg = np.zeros(len(posts) + 1, dtype=np.int64)
-        for i, post in enumerate(posts):
-            first_seg[i] = len(segments)
-            segments.append(post.title)
-            segments.extend(post.paragraphs)
-        first_seg[len(posts)] = len(segments)
-        codes, alphabet, seg_start, seg_len, one_to_one = _fold_segments(segments)
-        arrays = _pair_index(codes, alphabet, seg_start + seg_len)
-        pos_type = arrays["positions"].dtype
-        doc_start = np.append(seg_start[first_seg[:-1]], len(codes)).astype(pos_type)
-        title_end = (seg_start[first_seg[:-1]] + seg_len[first_seg[:-1]]).astype(pos_type)
-        doc_len = np.add.reduceat(seg_len, first_seg[:-1]) if posts else np.zeros(0, np.int64)
-        arrays.update(
-            doc_start=doc_start,
-            title_end=title_end,
-            seg_start=seg_start.astype(pos_type),
-            first_seg=first_seg,
-            one_to_one=one_to_one,
-            doc_len=doc_len,
-        )
-        return cls(posts, arrays)
+        return cls(posts, build_arrays(posts))
 
     @property
     def nbytes(self) -> int:
         """Memory held by the index's arrays (the posts themselves not counted)."""
-        return sum(a.nbytes for a in self._a.values()) + sum(
-            a.nbytes for a in (self._date_key, self._readers_key, self._years, self._author_code)
-        )
+        derived = (self._doc_len, self._date_key, self._readers_key, self._years, self._author_code)
+        return sum(a.nbytes for a in self._a.values()) + sum(a.nbytes for a in derived)
 
     # ---- searching ------------------------------------------------------------------------
 
@@ -241,36 +227,53 @@ class SearchIndex:
 
     def _find(self, text: str) -> _TermMatches:
         """All occurrences of a folded term."""
-        positions = self._term_positions(text)
+        ids = self._ids(text)
+        if ids is not None and len(ids) == 1 and self._frequent_rank[ids[0]] >= 0:
+            # Too many positions to sort per keystroke: per-post counts were kept at build time.
+            counts = self._frequent_counts[self._frequent_rank[ids[0]]]
+            in_titles = np.flatnonzero(self._title_chars == ids[0])
+            docs = np.searchsorted(self._title_offsets, in_titles, side="right") - 1
+            return _TermMatches(None, counts, np.bincount(docs, minlength=len(self.posts)))
+        positions = self._term_positions(ids)
         counts, title_counts = self._count_per_post(positions)
         return _TermMatches(positions, counts, title_counts)
 
-    def _term_positions(self, text: str) -> np.ndarray:
-        empty = np.zeros(0, dtype=self._positions.dtype)
+    def _ids(self, text: str) -> np.ndarray | None:
+        """The term's character ids, or None if some character occurs nowhere (or no text)."""
         if not text:
-            return empty
+            return None
         code_points = np.array([ord(c) for c in text], dtype=np.int64)
         ids = np.searchsorted(self._alphabet, code_points)
         if (ids >= len(self._alphabet)).any() or (self._alphabet[ids] != code_points).any():
+            return None
+        return ids
+
+    def _term_positions(self, ids: np.ndarray | None) -> np.ndarray:
+        """Sorted start positions of the term with these character ids."""
+        empty = np.zeros(0, dtype=self._positions.dtype)
+        if ids is None:
             return empty
         if len(ids) == 1:
-            return np.sort(self._pair_slice(ids[0] * self._base, (ids[0] + 1) * self._base))
-        offsets = list(range(0, len(ids) - 1, 2))
-        if offsets[-1] != len(ids) - 2:
-            offsets.append(len(ids) - 2)
+            char = ids[0]
+            ends = self._seg_start[1:][self._seg_last_char == char] - self._seg_start.dtype.type(2)
+            inside = self._pair_slice(char * self._base, (char + 1) * self._base)
+            return np.sort(np.concatenate((inside, ends)))
         lists = []
-        for at in offsets:
+        for at in range(len(ids) - 1):
             key = ids[at] * self._base + ids[at + 1]
             found = self._pair_slice(key, key + 1)
             if not len(found):
                 return empty
             lists.append((len(found), at, found))
+        # Start from the rarest pair; then check pairs covering every character (offsets 0, 2,
+        # 4, ... and the last one), fewest positions first, each check only keeping candidates.
         lists.sort(key=lambda item: item[0])
         _, first_at, first = lists[0]
+        cover = set(range(0, len(ids) - 1, 2)) | {len(ids) - 2}
         starts = first[first >= first_at] - first.dtype.type(first_at)
         for _, at, found in lists[1:]:
-            if not len(starts):
-                break
+            if at not in cover or not len(starts):
+                continue
             wanted = starts + starts.dtype.type(at)
             where = np.searchsorted(found, wanted)
             where[where == len(found)] = len(found) - 1
@@ -308,7 +311,7 @@ class SearchIndex:
         for text in terms:
             positions = matches[text].positions
             todo = anchors < 0
-            if not len(positions) or not todo.any():
+            if positions is None or not len(positions) or not todo.any():
                 continue
             where = np.searchsorted(positions, body_start[todo])
             inside = where < len(positions)
@@ -317,147 +320,53 @@ class SearchIndex:
             first[first >= doc_end[todo]] = -1
             anchors[todo] = first
         highlight = parsed.positive_terms
+        scan = tuple(t for t in terms if matches[t].positions is None)
         segs = np.searchsorted(self._seg_start, anchors.astype(self._seg_start.dtype), "right") - 1
         seg_offsets = anchors - self._seg_start[segs]
         return [
-            functools.partial(self._excerpt, d, seg if anchor >= 0 else -1, at, highlight)
+            functools.partial(
+                self._excerpt,
+                d,
+                seg if anchor >= 0 else -1,
+                at,
+                highlight,
+                () if anchor >= 0 else scan,
+            )
             for d, anchor, seg, at in zip(
                 docs.tolist(), anchors.tolist(), segs.tolist(), seg_offsets.tolist(), strict=True
             )
         ]
 
-    def _excerpt(self, doc: int, seg: int, at: int, terms: tuple[str, ...]) -> Highlighted:
-        """The snippet of post `doc` around folded offset `at` of segment `seg` (-1: none)."""
+    def _excerpt(
+        self, doc: int, seg: int, at: int | None, terms: tuple[str, ...], scan: tuple[str, ...]
+    ) -> Highlighted:
+        """The snippet of post `doc` around folded offset `at` of segment `seg`; with seg -1, around
+        the first paragraph holding one of `scan`, else the post's opening."""
         post = self.posts[doc]
         first_seg = int(self._first_seg[doc])
-        if seg < 0:  # no body match (title or filters only): the post's opening
+        if seg < 0:
+            seg, at = first_seg + 1, None
+            for i, paragraph in enumerate(post.paragraphs):
+                folded = self._fold_paragraph(paragraph, first_seg + 1 + i)
+                found = [k for k in (folded.find(t) for t in scan) if k >= 0]
+                if found:
+                    seg, at = first_seg + 1 + i, min(found)
+                    break
             if not post.paragraphs:
                 return Highlighted("")
-            seg, at = first_seg + 1, None
         paragraph = post.paragraphs[seg - first_seg - 1]
-        return excerpt(paragraph, terms, at, one_to_one=bool(self._one_to_one[seg]))
+        return excerpt(paragraph, terms, at, one_to_one=self._one_to_one(paragraph, seg))
+
+    def _one_to_one(self, paragraph: str, seg: int) -> bool:
+        """Whether the segment folds character for character, without merging characters."""
+        folded_len = int(self._seg_start[seg + 1]) - int(self._seg_start[seg]) - 1
+        return self._merging_free and folded_len == len(paragraph)
+
+    def _fold_paragraph(self, paragraph: str, seg: int) -> str:
+        if self._one_to_one(paragraph, seg):
+            return unicodedata.normalize("NFKC", paragraph).casefold()
+        return normalize(paragraph)
 
 
 def _no_score(sort: str) -> str:
     return "date" if sort == "score" else sort
-
-
-def _fold_segments(
-    segments: list[str],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Fold every segment and lay them out as code points, each followed by a separator.
-
-    Returns (codes, alphabet, segment starts, folded lengths, folds-one-to-one flags). Folding
-    is done per distinct character with a lookup table, the whole archive in a few array passes.
-    """
-    if not segments:
-        return _no_segments()
-    original_len = np.fromiter(map(len, segments), dtype=np.int64, count=len(segments))
-    joined = "\x00".join(segments) + "\x00"
-    codes = code_points(joined)
-    present = np.flatnonzero(np.bincount(codes))
-    folds = [fold_char(chr(cp)) for cp in present.tolist()]
-    lengths = np.fromiter(map(len, folds), dtype=np.int64, count=len(folds))
-    if (
-        merging_table()[present].any()
-        or joined.count("\x00") != len(segments)
-        or (lengths == 0).any()
-    ):
-        return _fold_segments_one_by_one(segments, original_len)
-    first = np.zeros(int(present[-1]) + 1, dtype=np.uint32)
-    first[present] = [ord(f[0]) for f in folds]
-    folded = first[codes]
-    if (lengths > 1).any():
-        size = np.zeros(len(first), dtype=np.int64)
-        size[present] = lengths
-        per_char = size[codes]
-        grown = np.flatnonzero(per_char > 1)
-        extra = per_char[grown] - 1
-        folded = np.repeat(folded, per_char)
-        grown_at = grown + np.cumsum(extra) - extra
-        spelled = dict(zip(present.tolist(), folds, strict=True))
-        grown_codes = codes[grown]
-        for cp in np.unique(grown_codes).tolist():
-            where = grown_at[grown_codes == cp]
-            for k, char in enumerate(spelled[cp][1:], start=1):
-                folded[where + k] = ord(char)
-    alphabet = np.unique(np.fromiter((ord(c) for f in folds for c in f), dtype=np.int64))
-    ends = np.flatnonzero(folded == 0)
-    if len(ends) != len(segments):  # a character folded to NUL: never in Unicode 15, but be exact
-        return _fold_segments_one_by_one(segments, original_len)
-    seg_start = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
-    seg_len = ends - seg_start
-    # NUL occurs only as the separator here (checked above), so it is no character of the text.
-    return folded, alphabet[alphabet != 0], seg_start, seg_len, seg_len == original_len
-
-
-def _no_segments() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    empty = np.zeros(0, dtype=np.int64)
-    return np.zeros(0, dtype=np.uint32), empty, empty, empty, np.zeros(0, dtype=bool)
-
-
-def _fold_segments_one_by_one(
-    segments: list[str], original_len: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The exact path for text with merging characters (combining accents and the like)."""
-    pieces = [normalize(s) for s in segments]
-    seg_len = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
-    ends = np.cumsum(seg_len + 1) - 1
-    seg_start = ends - seg_len
-    codes = code_points("\x00".join(pieces) + "\x00").copy()
-    inner = np.ones(len(codes), dtype=bool)
-    inner[ends] = False
-    alphabet = np.unique(codes[inner]).astype(np.int64)
-    one_to_one = (seg_len == original_len) & np.array(
-        [not has_merging(s) for s in segments], dtype=bool
-    )
-    return codes, alphabet, seg_start, seg_len, one_to_one
-
-
-def _pair_index(
-    codes: np.ndarray, alphabet: np.ndarray, separators: np.ndarray
-) -> dict[str, np.ndarray]:
-    """The sorted (pair, position) index of the folded text; `separators` are the positions
-    that end each segment (they get the highest character id, so no pair crosses them)."""
-    base = len(alphabet) + 1
-    id_type = np.uint16 if base <= 0xFFFF else np.uint32
-    lookup = np.full(int(codes.max(initial=0)) + 1, base - 1, dtype=id_type)
-    lookup[alphabet] = np.arange(len(alphabet), dtype=id_type)
-    ids = lookup[codes]
-    ids[separators] = base - 1
-    del lookup
-    n_pairs = max(len(codes) - 1, 0)
-    pos_type = np.uint32 if len(codes) < 2**32 - 64 else np.uint64
-    pos_bits = max(int(n_pairs).bit_length(), 1)
-    key_bits = int(base * base).bit_length()
-    if pos_bits + key_bits <= 64:
-        packed = ids[:-1].astype(np.uint64)
-        packed *= np.uint64(base)
-        packed += ids[1:]
-        packed <<= np.uint64(pos_bits)
-        packed |= np.arange(n_pairs, dtype=np.uint64)
-        packed.sort()
-        positions = (packed & np.uint64((1 << pos_bits) - 1)).astype(pos_type)
-        packed >>= np.uint64(pos_bits)
-        keys = packed
-    else:  # an alphabet of over 2**20 distinct characters with a huge text: slower but exact
-        pair_keys = ids[:-1].astype(np.uint64) * np.uint64(base) + ids[1:]
-        order = np.argsort(pair_keys, kind="stable")
-        positions = order.astype(pos_type)
-        keys = pair_keys[order]
-    # Pairs starting with a separator sort last (the separator has the highest id): drop them.
-    n_real = int(np.searchsorted(keys, np.uint64((base - 1) * base)))
-    keys = keys[:n_real]
-    positions = positions[:n_real]
-    if n_real:
-        starts = np.flatnonzero(keys[1:] != keys[:-1]) + 1
-        starts = np.concatenate(([0], starts))
-    else:
-        starts = np.zeros(0, dtype=np.int64)
-    key_type = np.uint32 if base * base < 2**32 else np.uint64
-    return {
-        "alphabet": alphabet,
-        "keys": keys[starts].astype(key_type),
-        "offsets": np.append(starts, n_real).astype(pos_type),
-        "positions": positions,
-    }

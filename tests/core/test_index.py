@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from reader.core import index_build
 from reader.core.index import SearchIndex
 from reader.core.model import Post, post_id
+from reader.core.normalize import normalize
 from reader.core.query import reference_search
 
 # Few distinct characters so that random queries often match; full-width and case variants,
@@ -90,6 +93,23 @@ def test_same_posts_with_merging_characters(case: tuple[list[Post], str]) -> Non
     posts, query = case
     results = SearchIndex.build(posts).search(query, limit=None)
     assert ids(results) == sorted(reference_search(posts, query))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpus_and_query(SIMPLE_ALPHABET))
+def test_same_posts_when_every_character_is_counted_per_post(case: tuple[list[Post], str]) -> None:
+    """Frequent characters answer from per-post counts instead of positions: force that path."""
+    posts, query = case
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_build, "FREQUENT_MIN_COUNT", 0)
+        patch.setattr(index_build, "FREQUENT_TABLE_SHARE", 1e6)
+        index = SearchIndex.build(posts)
+    assume(index._frequent_counts.shape[0] > 0)  # some text at all
+    results = index.search(query, limit=None)
+    assert ids(results) == sorted(reference_search(posts, query))
+    for hit in results.hits:
+        for start, end in hit.snippet.spans:
+            assert any(t in normalize(hit.snippet.text[start:end]) for t in results.terms)
 
 
 @settings(max_examples=100, deadline=None)

@@ -1,0 +1,210 @@
+"""Building the search index's arrays: fold the text, sort the character pairs, count the
+most frequent characters per post. See reader.core.index for the layout and how it is searched."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from reader.core.model import Post
+from reader.core.normalize import code_points, fold_char, has_merging, merging_table, normalize
+
+_Folded = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]
+
+FREQUENT_TABLE_SHARE = 0.01
+"""Memory for per-post counts of the most frequent characters, as a share of the position list."""
+FREQUENT_MIN_COUNT = 16384
+"""A character is counted per post at build time only if it occurs more often than this."""
+
+
+def build_arrays(posts: Sequence[Post]) -> dict[str, np.ndarray]:
+    """Every array the index keeps, by name (see SearchIndex for what each holds)."""
+    segments: list[str] = []
+    first_seg = np.zeros(len(posts) + 1, dtype=np.int64)
+    for i, post in enumerate(posts):
+        first_seg[i] = len(segments)
+        segments.append(post.title)
+        segments.extend(post.paragraphs)
+    first_seg[len(posts)] = len(segments)
+    codes, alphabet, seg_start, seg_len, merging_free = _fold_segments(segments)
+    ids, base = _character_ids(codes, alphabet, seg_start + seg_len)
+    arrays = _pair_index(ids, base)
+    pos_type = arrays["positions"].dtype
+    doc_first = first_seg[:-1]
+    doc_start = np.append(seg_start[doc_first], len(codes)).astype(pos_type)
+    title_end = (seg_start[doc_first] + seg_len[doc_first]).astype(pos_type)
+    last_char = np.full(len(segments), base - 1, dtype=ids.dtype)
+    filled = seg_len > 0
+    last_char[filled] = ids[(seg_start + seg_len - 1)[filled]]
+    arrays.update(
+        alphabet=alphabet,
+        doc_start=doc_start,
+        title_end=title_end,
+        seg_start=np.append(seg_start, len(codes)).astype(pos_type),
+        seg_last_char=last_char,
+        first_seg=first_seg.astype(np.uint32),
+        doc_len=(np.add.reduceat(seg_len, doc_first) if len(posts) else seg_len[:0]).astype(
+            np.uint32
+        ),
+        merging_free=np.array(merging_free),
+    )
+    arrays.update(_title_characters(ids, doc_start, title_end))
+    arrays.update(_frequent_characters(ids, base, doc_start, len(arrays["positions"])))
+    return arrays
+
+
+def _title_characters(
+    ids: np.ndarray, doc_start: np.ndarray, title_end: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Every title's character ids end to end, and where each title starts in that array."""
+    lengths = (title_end.astype(np.int64) - doc_start[:-1]).astype(np.int64)
+    offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.uint32)
+    if not len(lengths):
+        return {"title_chars": ids[:0], "title_offsets": offsets}
+    # Index of each title character in the text: its title's start plus its rank in the title.
+    starts = np.repeat(doc_start[:-1].astype(np.int64) - offsets[:-1], lengths)
+    where = starts + np.arange(int(offsets[-1]))
+    return {"title_chars": ids[where], "title_offsets": offsets}
+
+
+def _frequent_characters(
+    ids: np.ndarray, base: int, doc_start: np.ndarray, n_positions: int
+) -> dict[str, np.ndarray]:
+    """Per-post counts of the characters so frequent that sorting their positions at query time
+    would cost milliseconds; the table is kept to FREQUENT_TABLE_SHARE of the position list."""
+    n_docs = len(doc_start) - 1
+    counts = np.bincount(ids, minlength=base)[: base - 1]
+    threshold = max(FREQUENT_MIN_COUNT, len(ids) // 600)
+    budget = int(n_positions * 4 * FREQUENT_TABLE_SHARE) // max(2 * n_docs, 1)
+    frequent = np.argsort(counts, kind="stable")[::-1]
+    frequent = frequent[counts[frequent] > threshold][:budget]
+    table = np.zeros((len(frequent), n_docs), dtype=np.uint16)
+    if len(frequent):
+        bounds = doc_start.tolist()
+        for doc in range(n_docs):
+            per_char = np.bincount(ids[bounds[doc] : bounds[doc + 1]], minlength=base)
+            table[:, doc] = np.minimum(per_char[frequent], 0xFFFF)
+    rank = np.full(base, -1, dtype=np.int32)
+    rank[frequent] = np.arange(len(frequent), dtype=np.int32)
+    return {"frequent_rank": rank, "frequent_counts": table}
+
+
+def _fold_segments(
+    segments: list[str],
+) -> _Folded:
+    """Fold every segment and lay them out as code points, each followed by a separator.
+
+    Returns (codes, alphabet, segment starts, folded lengths, no merging characters). Folding
+    is done per distinct character with a lookup table, the whole archive in a few array passes.
+    """
+    if not segments:
+        return _no_segments()
+    joined = "\x00".join(segments) + "\x00"
+    codes = code_points(joined)
+    present = np.flatnonzero(np.bincount(codes))
+    folds = [fold_char(chr(cp)) for cp in present.tolist()]
+    lengths = np.fromiter(map(len, folds), dtype=np.int64, count=len(folds))
+    if (
+        merging_table()[present].any()
+        or joined.count("\x00") != len(segments)
+        or (lengths == 0).any()
+    ):
+        return _fold_segments_one_by_one(segments)
+    first = np.zeros(int(present[-1]) + 1, dtype=np.uint32)
+    first[present] = [ord(f[0]) for f in folds]
+    folded = first[codes]
+    if (lengths > 1).any():
+        size = np.zeros(len(first), dtype=np.int64)
+        size[present] = lengths
+        per_char = size[codes]
+        grown = np.flatnonzero(per_char > 1)
+        extra = per_char[grown] - 1
+        folded = np.repeat(folded, per_char)
+        grown_at = grown + np.cumsum(extra) - extra
+        spelled = dict(zip(present.tolist(), folds, strict=True))
+        grown_codes = codes[grown]
+        for cp in np.unique(grown_codes).tolist():
+            where = grown_at[grown_codes == cp]
+            for k, char in enumerate(spelled[cp][1:], start=1):
+                folded[where + k] = ord(char)
+    alphabet = np.unique(np.fromiter((ord(c) for f in folds for c in f), dtype=np.int64))
+    ends = np.flatnonzero(folded == 0)
+    if len(ends) != len(segments):  # a character folded to NUL: never in Unicode 15, but be exact
+        return _fold_segments_one_by_one(segments)
+    seg_start = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
+    seg_len = ends - seg_start
+    # NUL occurs only as the separator here (checked above), so it is no character of the text.
+    return folded, alphabet[alphabet != 0], seg_start, seg_len, True
+
+
+def _no_segments() -> _Folded:
+    empty = np.zeros(0, dtype=np.int64)
+    return np.zeros(0, dtype=np.uint32), empty, empty, empty, True
+
+
+def _fold_segments_one_by_one(
+    segments: list[str],
+) -> _Folded:
+    """The exact path for text with merging characters (combining accents and the like)."""
+    pieces = [normalize(s) for s in segments]
+    seg_len = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+    ends = np.cumsum(seg_len + 1) - 1
+    seg_start = ends - seg_len
+    codes = code_points("\x00".join(pieces) + "\x00").copy()
+    inner = np.ones(len(codes), dtype=bool)
+    inner[ends] = False
+    alphabet = np.unique(codes[inner]).astype(np.int64)
+    return codes, alphabet, seg_start, seg_len, not any(map(has_merging, segments))
+
+
+def _character_ids(
+    codes: np.ndarray, alphabet: np.ndarray, separators: np.ndarray
+) -> tuple[np.ndarray, int]:
+    """Dense ids (rank in `alphabet`) for the folded code points; separators get the highest id,
+    so no pair of characters spans two segments."""
+    base = len(alphabet) + 1
+    id_type = np.uint16 if base <= 0xFFFF else np.uint32
+    lookup = np.full(int(codes.max(initial=0)) + 1, base - 1, dtype=id_type)
+    lookup[alphabet] = np.arange(len(alphabet), dtype=id_type)
+    ids = lookup[codes]
+    ids[separators] = base - 1
+    return ids, base
+
+
+def _pair_index(ids: np.ndarray, base: int) -> dict[str, np.ndarray]:
+    """Positions of every pair of adjacent characters (no separator in it), sorted by
+    (pair key, position), with the distinct keys and where each one's positions start."""
+    separator = base - 1
+    pos_type = np.uint32 if len(ids) < 2**32 - 64 else np.uint64
+    real = (ids[:-1] != separator) & (ids[1:] != separator)
+    where = np.flatnonzero(real)
+    pos_bits = max(len(ids).bit_length(), 1)
+    key_bits = int(base * base).bit_length()
+    if pos_bits + key_bits <= 64:
+        # One sort of (key << pos_bits | position): numpy's vectorised sort of plain integers.
+        packed = ids[where].astype(np.uint64)
+        packed *= np.uint64(base)
+        packed += ids[where + 1]
+        packed <<= np.uint64(pos_bits)
+        packed |= where.astype(np.uint64)
+        del real
+        packed.sort()
+        positions = (packed & np.uint64((1 << pos_bits) - 1)).astype(pos_type)
+        packed >>= np.uint64(pos_bits)
+        keys = packed
+    else:  # an alphabet of over a million characters in a huge text: slower but exact
+        pair_keys = ids[where].astype(np.uint64) * np.uint64(base) + ids[where + 1]
+        order = np.argsort(pair_keys, kind="stable")
+        positions = where[order].astype(pos_type)
+        keys = pair_keys[order]
+    if len(keys):
+        starts = np.concatenate(([0], np.flatnonzero(keys[1:] != keys[:-1]) + 1))
+    else:
+        starts = np.zeros(0, dtype=np.int64)
+    key_type = np.uint32 if base * base < 2**32 else np.uint64
+    return {
+        "keys": keys[starts].astype(key_type),
+        "offsets": np.append(starts, len(keys)).astype(pos_type),
+        "positions": positions,
+    }
