@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 
 from reader.core.markdown_text import paragraphs_to_markdown
 from reader.core.model import Diagnostic, Post, Severity, post_id
@@ -69,8 +70,12 @@ _SIDEBAR_HEADING_PATTERN = re.compile(r"\d+\s*条评论|评论\s*[(（]\d+[)）]
 MAX_DISPLAY_MATH_LINES = 200
 
 
+_LONGEST_HEADING = 24
+_DISPLAY_STARTS = ("$$", "\\[", "\\begin{")
+
+
 def is_sidebar_heading(line: str) -> bool:
-    return len(line) <= 24 and (
+    return len(line) <= _LONGEST_HEADING and (
         line in SIDEBAR_HEADINGS or _SIDEBAR_HEADING_PATTERN.fullmatch(line) is not None
     )
 
@@ -160,6 +165,33 @@ class DumpParser:
             )
         self._release_held()
         self._held = (number, line)
+
+    def feed_all(self, lines: Iterable[str], first_number: int = 1) -> int:
+        """Feed many lines; returns the number after the last. Same result as feed() per line,
+        with the common case (an ordinary body line releasing an ordinary held line) inlined."""
+        number = first_number - 1
+        for number, raw_line in enumerate(lines, start=first_number):
+            line = raw_line.strip()
+            if not line:
+                continue
+            held = self._held
+            post = self._post
+            if (
+                held is not None
+                and post is not None
+                and not post.math_lines
+                and self._chrome_from is None
+                and not line.startswith("By")
+            ):
+                text = held[1]
+                if not text.startswith(_DISPLAY_STARTS) and (
+                    len(text) > _LONGEST_HEADING or not is_sidebar_heading(text)
+                ):
+                    post.paragraphs.append(text)
+                    self._held = (number, line)
+                    continue
+            self.feed(number, line)
+        return number + 1
 
     def finish(self) -> None:
         self._release_held()
@@ -297,11 +329,15 @@ def parse_dump_lines(
 ) -> tuple[list[Post], list[Diagnostic]]:
     """Parse the lines of one dump. `tick(lines_done)` is called every `every` lines."""
     parser = DumpParser(source)
-    feed = parser.feed
-    for number, line in enumerate(lines, start=1):
-        feed(number, line)
-        if tick is not None and number % every == 0:
-            tick(number)
+    iterator = iter(lines)
+    number = 1
+    while True:
+        chunk = list(islice(iterator, every))
+        if not chunk:
+            break
+        number = parser.feed_all(chunk, number)
+        if tick is not None:
+            tick(number - 1)
     parser.finish()
     if not parser.posts and parser.diagnostics:
         parser.diagnostics.append(

@@ -49,7 +49,6 @@ _UNSAFE_IN_MATH = re.compile(
 # starts with block syntax (`#`, `>`, `-`, `1.`, `===`, …) would break it; only lines that start
 # with a letter, a backslash or a few harmless characters are safe.
 _UNSAFE_LINE_IN_INLINE_MATH = re.compile(r"\n(?![A-Za-z\\{}()^,.]|[^\x00-\x7f])")
-_MAY_BE_UNSAFE = re.compile(r"[`\t&\n]")
 _DISPLAY_STARTS = ("$$", "\\[", "\\begin{")
 
 # Internally a post's text is one string: paragraphs separated by PARA, every verbatim formula
@@ -57,8 +56,13 @@ _DISPLAY_STARTS = ("$$", "\\[", "\\begin{")
 # they never occur in text that could round-trip; neither is whitespace nor syntax.
 _PARA = "\x02"
 _SLOT = "\x00"
-# Matches a formula, or a SLOT already standing for a display block.
-_SPLIT_FORMULAS = re.compile(f"({_SLOT}|{_DOLLAR}|{_ROUND})", re.DOTALL)
+# A display block paragraph stands in the joined text as this token, which the `$…$` pattern
+# matches like any formula (formulas never cross PARA, so it cannot pair with anything else).
+_BLOCK_TOKEN = "$" + _SLOT + "$"
+_SPLIT_FORMULAS = re.compile(f"({_DOLLAR}|{_ROUND})", re.DOTALL)
+# Without `\(` in the text only `$` can open a formula: a pattern starting with that one literal
+# lets the regex engine jump between dollars (about ten times faster than a character class).
+_SPLIT_DOLLAR_FORMULAS = re.compile(f"({_DOLLAR})", re.DOTALL)
 
 # Characters escaped wherever they occur in text. `(` and `)` must NOT be escaped: `\(`/`\)` are
 # arithmatex's inline math delimiters. `]` needs no escape once `[` is escaped. Order matters:
@@ -156,17 +160,24 @@ def _split_with_escapes(paragraph: str) -> list[str]:
     return parts
 
 
+def _may_be_unsafe(text: str) -> bool:
+    # Four substring tests beat one character-class regex on long non-ASCII text.
+    return "`" in text or "&" in text or "\n" in text or "\t" in text
+
+
 def split_inline_math(paragraph: str) -> list[str]:
     """[text, formula, text, formula, …, text]: the inline formulas arithmatex will find in a
     paragraph (delimiters included). Unsafe formulas are left in the text."""
     if "\\\\" in paragraph:
         parts = _split_with_escapes(paragraph)
-    else:
+    elif "\\(" in paragraph:
         parts = _SPLIT_FORMULAS.split(paragraph)
-    if len(parts) > 1 and _MAY_BE_UNSAFE.search(paragraph):
+    else:
+        parts = _SPLIT_DOLLAR_FORMULAS.split(paragraph)
+    if len(parts) > 1 and _may_be_unsafe(paragraph):
         merged = [parts[0]]
         for index in range(1, len(parts), 2):
-            if parts[index] == _SLOT or _is_safe_math(parts[index], inline=True):
+            if parts[index] == _BLOCK_TOKEN or _is_safe_math(parts[index], inline=True):
                 merged += (parts[index], parts[index + 1])
             else:
                 merged[-1] += parts[index] + parts[index + 1]
@@ -190,7 +201,7 @@ def paragraphs_to_markdown(paragraphs: Iterable[str]) -> str:
             paragraph = paragraph.replace(_SLOT, "\ufffd").replace(_PARA, "\ufffd")
         if paragraph.startswith(_DISPLAY_STARTS) and _is_display_block(paragraph):
             verbatim.append(paragraph)
-            pieces.append(_SLOT)
+            pieces.append(_BLOCK_TOKEN)
         else:
             needs_escape_aware_split = needs_escape_aware_split or "\\\\" in paragraph
             multiline = "\n" in paragraph
@@ -203,20 +214,21 @@ def paragraphs_to_markdown(paragraphs: Iterable[str]) -> str:
         blocks = iter(verbatim)
         verbatim = []
         for index, piece in enumerate(pieces):
-            if piece == _SLOT:
+            if piece == _BLOCK_TOKEN:
                 verbatim.append(next(blocks))
+                pieces[index] = _SLOT
             else:
                 parts = split_inline_math(piece)
                 verbatim.extend(parts[1::2])
                 pieces[index] = _SLOT.join(parts[0::2])
         texts = [_PARA.join(pieces)]
     else:
-        # Common: one split over the whole post; SLOTs for display blocks come out as "formulas".
+        # Common: one split over the whole post; display blocks' tokens come out as formulas.
         parts = split_inline_math(_PARA.join(pieces))
         texts = parts[0::2]
         if len(parts) > 1:
             blocks = iter(verbatim)
-            verbatim = [next(blocks) if f == _SLOT else f for f in parts[1::2]]
+            verbatim = [next(blocks) if f == _BLOCK_TOKEN else f for f in parts[1::2]]
     framed = _PARA + _SLOT.join(texts) + _PARA
     escaped = _escape_framed(
         framed, edges=edges, line_starts=line_starts, multiline=any_multiline
