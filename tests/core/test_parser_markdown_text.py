@@ -317,3 +317,27 @@ def test_fast_math_regexes_agree_with_arithmatex(paragraph: str) -> None:
         assert markdown_text._SPLIT_FORMULAS.split(paragraph) == fast
     assert (markdown_text._BLOCK_MATH.match(paragraph) is None) == (
         _ORIGINAL_BLOCK.match(paragraph) is None)
+
+
+def _render_with_the_pane(text: str) -> list[tuple[str, list[str | Math]]]:
+    render = pytest.importorskip("reader.core.render")
+    return rendered_blocks(render.markdown_to_html(text))
+
+
+def test_the_pane_renderer_shows_tricky_paragraphs_and_corpus_posts_as_written() -> None:
+    samples = [TRICKY, ["前文", *DISPLAY, "后文"]]
+    samples += [list(post.paragraphs) for post in generate_corpus(3, seed=9).posts]
+    for paragraphs in samples:
+        blocks = _render_with_the_pane(paragraphs_to_markdown(paragraphs))
+        assert len(blocks) == len(paragraphs)
+        for (_tag, pieces), paragraph in zip(blocks, paragraphs, strict=True):
+            assert matches_source(pieces, paragraph), (paragraph, pieces)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_PARAGRAPH.filter(_valid), min_size=1, max_size=4))
+def test_the_pane_renderer_shows_any_paragraphs_as_written(paragraphs: list[str]) -> None:
+    blocks = _render_with_the_pane(paragraphs_to_markdown(paragraphs))
+    assert len(blocks) == len(paragraphs)
+    for (_tag, pieces), paragraph in zip(blocks, paragraphs, strict=True):
+        assert matches_source(pieces, paragraph), (paragraph, pieces)
