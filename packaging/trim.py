@@ -59,6 +59,8 @@ DROPPED_PLUGINS = frozenset({
     "libqeglfs", "libqlinuxfb", "libqminimalegl", "libqvkkhrdisplay", "libqvnc",
     "libqtvirtualkeyboardplugin", "libqpdf", "qpdf", "libqicns", "libqtga", "libqtiff",
     "libqwbmp", "qtvirtualkeyboardplugin", "qtga", "qtiff", "qwbmp", "qicns",
+    # wl-shell is obsolete and needs a Qt library of its own.
+    "libwl-shell-plugin",
 })
 
 # Languages kept for Qt's own strings and for Chromium's (qtwebengine_locales uses BCP 47).
