@@ -73,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _open_initial_library(window, state, args)
 
     if args.self_test:
-        from reader.ui import selftest  # written separately; only needed for --self-test
+        from reader.ui import selftest
 
         code = int(selftest.run(app, window, started_at))
     else:

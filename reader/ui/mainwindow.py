@@ -39,11 +39,7 @@ from reader.ui.actions import HelpOverlay, build_actions, build_menus
 from reader.ui.diagnostics import DiagnosticsPanel
 from reader.ui.loader import Loader
 from reader.ui.postlist import PostListModel, PostListView, PostRole
-
-try:
-    from reader.ui.readingpane import ReadingPane
-except ImportError:  # TEMPORARY until the reading pane lands
-    from reader.ui.placeholder_pane import ReadingPane  # type: ignore[assignment]
+from reader.ui.readingpane import ReadingPane
 from reader.ui.searchbar import SearchBar
 from reader.ui.state import AppState, library_key
 from reader.ui.theme import HIGHLIGHT_BACKGROUND, HIGHLIGHT_FOREGROUND, ThemeManager
