@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -47,6 +48,8 @@ from reader.ui.theme import HIGHLIGHT_BACKGROUND, HIGHLIGHT_FOREGROUND, ThemeMan
 ZOOM_STEPS = (0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
 SORT_LABELS: dict[SortKey, str] = {"date": "Newest first", "readers": "Most read",
                                    "score": "Best match"}
+SLOW_SEARCH_MS = 40
+MAX_SEARCH_DELAY_MS = 250
 WELCOME = ("<b>Welcome to kexue-reader.</b> You are reading a small sample of 科学空间. "
            "To read your own copy: <b>File ▸ Open file</b> (Ctrl+O) or <b>Open folder</b> "
            "(Ctrl+Shift+O), drag files or folders onto this window, or pick one under "
@@ -128,6 +131,7 @@ class MainWindow(QMainWindow):
         self.reading_pane.end_reached.connect(self.next_post)
         self.reading_pane.scroll_changed.connect(self._scroll_changed)
         self.reading_pane.typeset_finished.connect(self._typeset_finished)
+        self.reading_pane.matches_changed.connect(self._matches_changed)
         self.reading_pane.setAcceptDrops(False)
 
         left = QWidget()
@@ -416,7 +420,13 @@ class MainWindow(QMainWindow):
         self.count_label.setToolTip(text)
 
     def _query_changed(self, _text: str) -> None:
+        started = time.perf_counter()
         self._refresh()
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        # Fast searches run on every keystroke; slow ones (huge libraries, busy machine) wait
+        # for a short pause in typing instead, so that key presses are never held up.
+        self.search_bar.set_delay(0 if elapsed_ms < SLOW_SEARCH_MS else
+                                  min(MAX_SEARCH_DELAY_MS, int(elapsed_ms)))
 
     def set_query(self, text: str) -> None:
         """Search as if `text` had been typed into the search bar."""
@@ -557,6 +567,11 @@ class MainWindow(QMainWindow):
         selection.blockSignals(False)
         self.post_list.viewport().update()
         self._show(post, from_history=True)
+
+    def _matches_changed(self, current: int, total: int) -> None:
+        if total:
+            self.statusBar().showMessage(
+                f"Match {current} of {total} in this post  (n / N: next / previous)", 4000)
 
     def _scroll_changed(self, post_id: str, fraction: float) -> None:
         if self.library is not None and post_id in self.library.by_id:

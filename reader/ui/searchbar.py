@@ -85,6 +85,11 @@ class SearchBar(QLineEdit):
         self._history_position = None
         self._coalesce.start()
 
+    def set_delay(self, milliseconds: int) -> None:
+        """Wait this long after a key before searching (0 = at the next turn of the event loop);
+        the window raises it when searches are slow, so typing never waits for one."""
+        self._coalesce.setInterval(max(0, milliseconds))
+
     def flush(self) -> None:
         """Run a pending coalesced search now (before Enter acts on the results)."""
         if self._coalesce.isActive():

@@ -247,3 +247,30 @@ def test_cancelled_load_keeps_the_window_usable(qtbot, make_window, sample) -> N
         window.loader.cancel()
     assert not window.progress.isVisible()
     assert len(window.posts) == 7
+
+
+def test_space_pages_down_then_moves_to_the_next_post(qtbot, make_window, sample) -> None:
+    window = make_window([sample])
+    window.resize(900, 400)  # a short pane, so the first post takes several pages
+    first = window.current_post
+    with qtbot.waitSignal(window.reading_pane.post_shown, timeout=30000):
+        window.select_post(first.id)
+    window.focus_list()
+    for _ in range(40):
+        press(qtbot, window.post_list, Qt.Key.Key_Space)
+        qtbot.wait(100)
+        if window.current_post != first:
+            break
+    assert window.current_post == window.model.post_at(1)
+
+
+def test_theme_choice_is_saved_and_reaches_the_pane(qtbot, make_window, monkeypatch) -> None:
+    window = make_window()
+    calls = []
+    monkeypatch.setattr(window.reading_pane, "set_dark", calls.append)
+    window._dark_changed(True)
+    assert calls == [True]
+    window.set_theme("dark")
+    assert window.state.get("theme") == "dark"
+    assert window.actions_by_command["theme_dark"].isChecked()
+    assert not window.actions_by_command["theme_light"].isChecked()
