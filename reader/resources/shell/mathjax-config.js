@@ -39,6 +39,7 @@ window.MathJax = {
     font: 'mathjax-newcm',
     fontPath: 'kexue://app/mathjax/fonts/mathjax-newcm',
     displayOverflow: 'scroll',
+    linebreaks: {inline: false},
   },
   chtml: {
     matchFontHeight: false,

@@ -22,6 +22,8 @@
 
   const timings = [];
   function mark(label, started) {
+    // Milestones of the post being shown, in ms since show() (kexue.timings(), benchmarks).
+    if (timings.length > 500) timings.splice(0, 250);
     timings.push(label + ' ' + (performance.now() - started).toFixed(1));
   }
 
@@ -105,6 +107,7 @@
       return;
     }
     const node = buildArticle(post);
+    node.started = started;
     pane.replaceChildren(node);
     window.scrollTo(0, 0);
     const current = {id: post.id, key: post.key, node, complete: false, result: null, started};
@@ -171,9 +174,10 @@
   async function typesetVisible(node, generation) {
     for (let pass = 0; pass < 4; pass++) {
       if (generation !== state.generation) return;
-      const markers = blocksNearScreen(node, 100).flatMap((block) => [...markersIn(block)]);
+      const markers = blocksNearScreen(node, 0).flatMap((block) => [...markersIn(block)]);
       if (!markers.length) return;
       await typesetMarkers(markers);
+      mark(`screen pass ${pass}: ${markers.length} formulas`, node.started);
     }
   }
 
@@ -455,23 +459,44 @@
       resolve();
     });
   });
-  // ui/lazy measures every formula's surroundings (getMetrics) before leaving placeholders,
-  // which forces layout of the whole post. Formulas still waiting get measured when they are
-  // typeset (ui/lazy checks for missing metrics), so skip them in the first pass.
-  function measureLazily(doc) {
+  // Measuring a formula's surroundings (getMetrics: em, ex, container width) forces a layout,
+  // and ui/lazy would do it for every formula of the post before leaving placeholders. Every
+  // paragraph of the pane has the same font and width, so the metrics measured once (per
+  // inline/display, until the window is resized) are given to the others; formulas still
+  // waiting are skipped altogether (ui/lazy measures what lacks metrics when it typesets).
+  const knownMetrics = [null, null];        // [inline, display]
+  window.addEventListener('resize', () => { knownMetrics[0] = knownMetrics[1] = null; });
+
+  function reuseMetrics(doc) {
     const {RenderList} = MathJax._.core.MathDocument;
     const STATE = MathJax._.core.MathItem.STATE;
-    const skip = (math) => {
-      if (math.lazyTypeset && math.state() < STATE.METRICS) math.state(STATE.METRICS);
+    const reuse = (math) => {
+      if (math.state() >= STATE.METRICS) return;
+      const known = knownMetrics[math.display ? 1 : 0];
+      if (known) {
+        math.setMetrics(known.em, known.ex, known.containerWidth, known.scale);
+        math.state(STATE.METRICS);
+      } else if (math.lazyTypeset) {
+        math.state(STATE.METRICS);
+      }
     };
-    const [action, priority] = RenderList.action('kexueMeasureLazily', [
-      STATE.METRICS - 1, (d) => { for (const math of d.math) skip(math); }, skip, false]);
-    doc.renderActions.add(action, priority);
+    const remember = (math) => {
+      const slot = math.display ? 1 : 0;
+      if (!knownMetrics[slot] && math.state() >= STATE.METRICS && math.metrics.em) {
+        knownMetrics[slot] = {...math.metrics};
+      }
+    };
+    const [before, priority] = RenderList.action('kexueReuseMetrics', [
+      STATE.METRICS - 1, (d) => { for (const math of d.math) reuse(math); }, reuse, false]);
+    const [after, priority2] = RenderList.action('kexueRememberMetrics', [
+      STATE.METRICS + 1, (d) => { for (const math of d.math) remember(math); }, remember, false]);
+    doc.renderActions.add(before, priority);
+    doc.renderActions.add(after, priority2);
   }
 
   Promise.all([MathJax.startup.promise, channelReady]).then(() => {
     const doc = mathDocument();
-    measureLazily(doc);
+    reuseMetrics(doc);
     // ui/lazy waits for an idle period before typesetting what scrolled into view; a task is
     // soon enough and much sooner while the reader scrolls.
     doc.lazyProcessSet = () => setTimeout(() => doc.lazyHandleSet(), 0);
