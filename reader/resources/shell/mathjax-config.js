@@ -43,6 +43,9 @@ window.MathJax = {
   },
   chtml: {
     matchFontHeight: false,
+    // \text{中文} in the page's own (serif CJK) font, like the sentence around the formula;
+    // MathJax's fonts have no CJK glyphs anyway.
+    mtextInheritFont: true,
   },
   options: {
     // Only formulas marked by render.py are typeset; the post's text never is.
