@@ -27,12 +27,12 @@ def build_arrays(posts: Sequence[Post]) -> dict[str, np.ndarray]:
         segments.append(post.title)
         segments.extend(post.paragraphs)
     first_seg[len(posts)] = len(segments)
-    codes, alphabet, seg_start, seg_len, merging_free = _fold_segments(segments)
-    ids, base = _character_ids(codes, alphabet, seg_start + seg_len)
+    ids, alphabet, seg_start, seg_len, merging_free = _fold_segments(segments)
+    base = len(alphabet) + 1
     arrays = _pair_index(ids, base)
     pos_type = arrays["positions"].dtype
     doc_first = first_seg[:-1]
-    doc_start = np.append(seg_start[doc_first], len(codes)).astype(pos_type)
+    doc_start = np.append(seg_start[doc_first], len(ids)).astype(pos_type)
     title_end = (seg_start[doc_first] + seg_len[doc_first]).astype(pos_type)
     last_char = np.full(len(segments), base - 1, dtype=ids.dtype)
     filled = seg_len > 0
@@ -41,7 +41,7 @@ def build_arrays(posts: Sequence[Post]) -> dict[str, np.ndarray]:
         alphabet=alphabet,
         doc_start=doc_start,
         title_end=title_end,
-        seg_start=np.append(seg_start, len(codes)).astype(pos_type),
+        seg_start=np.append(seg_start, len(ids)).astype(pos_type),
         seg_last_char=last_char,
         first_seg=first_seg.astype(np.uint32),
         doc_len=(np.add.reduceat(seg_len, doc_first) if len(posts) else seg_len[:0]).astype(
@@ -90,13 +90,13 @@ def _frequent_characters(
     return {"frequent_rank": rank, "frequent_counts": table}
 
 
-def _fold_segments(
-    segments: list[str],
-) -> _Folded:
-    """Fold every segment and lay them out as code points, each followed by a separator.
+def _fold_segments(segments: list[str]) -> _Folded:
+    """Fold every segment and lay them out as character ids, each followed by a separator.
 
-    Returns (codes, alphabet, segment starts, folded lengths, no merging characters). Folding
-    is done per distinct character with a lookup table, the whole archive in a few array passes.
+    Returns (ids, alphabet, segment starts, folded lengths, no merging characters): `ids` holds
+    each folded character's rank in `alphabet` (sorted code points) and len(alphabet) for the
+    separators, so no pair of characters spans two segments. Folding is done per distinct
+    character with lookup tables: the whole archive in a few array passes.
     """
     if not segments:
         return _no_segments()
@@ -108,34 +108,35 @@ def _fold_segments(
     if (
         merging_table()[present].any()
         or joined.count("\x00") != len(segments)
-        or (lengths == 0).any()
+        or not 0 < lengths.min() <= lengths.max() < 256
+        or any("\x00" in f for f in folds[1:])
     ):
         return _fold_segments_one_by_one(segments)
-    first = np.zeros(int(present[-1]) + 1, dtype=np.uint32)
-    first[present] = [ord(f[0]) for f in folds]
-    folded = first[codes]
-    if (lengths > 1).any():
-        size = np.zeros(len(first), dtype=np.int64)
+    # NUL occurs only as the separator here (checked above), so it is no character of the text.
+    alphabet = np.unique(np.fromiter((ord(c) for f in folds[1:] for c in f), dtype=np.int64))
+    separator = len(alphabet)
+    id_type = np.uint16 if separator < 0xFFFF else np.uint32
+    first_id = np.zeros(int(present[-1]) + 1, dtype=id_type)
+    first_id[present[1:]] = np.searchsorted(alphabet, [ord(f[0]) for f in folds[1:]])
+    first_id[0] = separator
+    ids = first_id[codes]
+    if lengths.max() > 1:
+        size = np.zeros(len(first_id), dtype=np.uint8)
         size[present] = lengths
         per_char = size[codes]
         grown = np.flatnonzero(per_char > 1)
-        extra = per_char[grown] - 1
-        folded = np.repeat(folded, per_char)
+        extra = per_char[grown].astype(np.int64) - 1
+        ids = np.repeat(ids, per_char)
         grown_at = grown + np.cumsum(extra) - extra
         spelled = dict(zip(present.tolist(), folds, strict=True))
         grown_codes = codes[grown]
         for cp in np.unique(grown_codes).tolist():
             where = grown_at[grown_codes == cp]
             for k, char in enumerate(spelled[cp][1:], start=1):
-                folded[where + k] = ord(char)
-    alphabet = np.unique(np.fromiter((ord(c) for f in folds for c in f), dtype=np.int64))
-    ends = np.flatnonzero(folded == 0)
-    if len(ends) != len(segments):  # a character folded to NUL: never in Unicode 15, but be exact
-        return _fold_segments_one_by_one(segments)
+                ids[where + k] = np.searchsorted(alphabet, ord(char))
+    ends = np.flatnonzero(ids == separator)
     seg_start = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
-    seg_len = ends - seg_start
-    # NUL occurs only as the separator here (checked above), so it is no character of the text.
-    return folded, alphabet[alphabet != 0], seg_start, seg_len, True
+    return ids, alphabet, seg_start, ends - seg_start, True
 
 
 def _no_segments() -> _Folded:
@@ -151,25 +152,23 @@ def _fold_segments_one_by_one(
     seg_len = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
     ends = np.cumsum(seg_len + 1) - 1
     seg_start = ends - seg_len
-    codes = code_points("\x00".join(pieces) + "\x00").copy()
+    codes = code_points("\x00".join(pieces) + "\x00")
     inner = np.ones(len(codes), dtype=bool)
     inner[ends] = False
     alphabet = np.unique(codes[inner]).astype(np.int64)
-    return codes, alphabet, seg_start, seg_len, not any(map(has_merging, segments))
+    ids = _character_ids(codes, alphabet, ends)
+    return ids, alphabet, seg_start, seg_len, not any(map(has_merging, segments))
 
 
-def _character_ids(
-    codes: np.ndarray, alphabet: np.ndarray, separators: np.ndarray
-) -> tuple[np.ndarray, int]:
-    """Dense ids (rank in `alphabet`) for the folded code points; separators get the highest id,
-    so no pair of characters spans two segments."""
+def _character_ids(codes: np.ndarray, alphabet: np.ndarray, separators: np.ndarray) -> np.ndarray:
+    """Dense ids (rank in `alphabet`) for folded code points; separators get the highest id."""
     base = len(alphabet) + 1
     id_type = np.uint16 if base <= 0xFFFF else np.uint32
     lookup = np.full(int(codes.max(initial=0)) + 1, base - 1, dtype=id_type)
     lookup[alphabet] = np.arange(len(alphabet), dtype=id_type)
     ids = lookup[codes]
     ids[separators] = base - 1
-    return ids, base
+    return ids
 
 
 def _pair_index(ids: np.ndarray, base: int) -> dict[str, np.ndarray]:
@@ -177,23 +176,31 @@ def _pair_index(ids: np.ndarray, base: int) -> dict[str, np.ndarray]:
     (pair key, position), with the distinct keys and where each one's positions start."""
     separator = base - 1
     pos_type = np.uint32 if len(ids) < 2**32 - 64 else np.uint64
-    real = (ids[:-1] != separator) & (ids[1:] != separator)
-    where = np.flatnonzero(real)
-    pos_bits = max(len(ids).bit_length(), 1)
+    n_pairs = max(len(ids) - 1, 0)
+    broken = ids[:-1] == separator
+    broken |= ids[1:] == separator
+    n_real = n_pairs - int(np.count_nonzero(broken))
+    pos_bits = max(n_pairs.bit_length(), 1)
     key_bits = int(base * base).bit_length()
     if pos_bits + key_bits <= 64:
-        # One sort of (key << pos_bits | position): numpy's vectorised sort of plain integers.
-        packed = ids[where].astype(np.uint64)
-        packed *= np.uint64(base)
-        packed += ids[where + 1]
+        # One sort of (key << pos_bits | position), numpy's vectorised sort of plain integers;
+        # pairs with a separator get the largest value, so they sort last and are cut off.
+        key_type = np.uint32 if base * base < 2**32 else np.uint64
+        packed = ids[:-1].astype(key_type)
+        packed *= key_type(base)
+        packed += ids[1:]
+        packed = packed.astype(np.uint64)
         packed <<= np.uint64(pos_bits)
-        packed |= where.astype(np.uint64)
-        del real
+        packed |= np.arange(n_pairs, dtype=np.uint64)
+        packed[broken] = np.uint64(2**64 - 1)
+        del broken
         packed.sort()
+        packed = packed[:n_real]
         positions = (packed & np.uint64((1 << pos_bits) - 1)).astype(pos_type)
         packed >>= np.uint64(pos_bits)
         keys = packed
     else:  # an alphabet of over a million characters in a huge text: slower but exact
+        where = np.flatnonzero(~broken)
         pair_keys = ids[where].astype(np.uint64) * np.uint64(base) + ids[where + 1]
         order = np.argsort(pair_keys, kind="stable")
         positions = where[order].astype(pos_type)
