@@ -40,7 +40,7 @@ shoot() {  # theme corpus-name path query
 }
 
 for theme in light dark; do
-  shoot "$theme" sample "$(.venv/bin/python -c 'from reader.ui.app import sample_path; print(sample_path())')" ""
+  shoot "$theme" sample --sample ""  # first run: shows the welcome note
   shoot "$theme" 1500 "$work/c1500.txt" "Muon softmax"
 done
 ls -l "$out"/window-*.png

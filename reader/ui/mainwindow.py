@@ -43,7 +43,13 @@ from reader.ui.postlist import PostListModel, PostListView, PostRole
 from reader.ui.readingpane import ReadingPane
 from reader.ui.searchbar import SearchBar
 from reader.ui.state import AppState, library_key
-from reader.ui.theme import HIGHLIGHT_BACKGROUND, HIGHLIGHT_FOREGROUND, ThemeManager
+from reader.ui.theme import (
+    ACCENT,
+    HIGHLIGHT_BACKGROUND,
+    HIGHLIGHT_FOREGROUND,
+    SELECTION_BACKGROUND,
+    ThemeManager,
+)
 
 ZOOM_STEPS = (0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
 SORT_LABELS: dict[SortKey, str] = {"date": "Newest first", "readers": "Most read",
@@ -569,9 +575,14 @@ class MainWindow(QMainWindow):
         self._show(post, from_history=True)
 
     def _matches_changed(self, current: int, total: int) -> None:
-        if total:
+        # The pane counts from 0, and -1 means no match is selected yet.
+        if total and current >= 0:
             self.statusBar().showMessage(
-                f"Match {current} of {total} in this post  (n / N: next / previous)", 4000)
+                f"Match {current + 1} of {total} in this post  (n / N: next / previous)", 4000)
+        elif total:
+            self.statusBar().showMessage(
+                f"{total} match{'es' if total != 1 else ''} in this post  (n: go to the first)",
+                4000)
 
     def _scroll_changed(self, post_id: str, fraction: float) -> None:
         if self.library is not None and post_id in self.library.by_id:
@@ -636,6 +647,8 @@ class MainWindow(QMainWindow):
         name = "dark" if dark else "light"
         self.model.highlight_background = _color(HIGHLIGHT_BACKGROUND[name])
         self.model.highlight_foreground = _color(HIGHLIGHT_FOREGROUND[name])
+        self.model.selection_background = _color(SELECTION_BACKGROUND[name])
+        self.model.accent = _color(ACCENT[name])
         self.post_list.viewport().update()
 
     def toggle_full_screen(self) -> None:

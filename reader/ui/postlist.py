@@ -54,6 +54,8 @@ class PostListModel(QAbstractListModel):
         self.listing = Listing()
         self.highlight_background = QColor("#ffe97a")
         self.highlight_foreground = QColor("#000000")
+        self.selection_background = QColor("#dce8f8")
+        self.accent = QColor("#1a5fb4")
 
     # -- filling --------------------------------------------------------------------------
     def set_listing(self, listing: Listing) -> None:
@@ -162,29 +164,32 @@ class PostDelegate(QStyledItemDelegate):
         option = QStyleOptionViewItem(option)
         self.initStyleOption(option, index)
         option.text = ""
-        if style is not None:
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if selected:
+            painter.fillRect(option.rect, self._model.selection_background)
+            painter.fillRect(option.rect.adjusted(0, 0, -(option.rect.width() - 3), 0),
+                             self._model.accent)
+        elif style is not None:  # hover
             style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter,
                                 option.widget)
         post = row.post
         read = self._model.is_read(post.id)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         palette: QPalette = option.palette
-        text_role = (QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
-        text_color = palette.color(text_role)
+        # The themes' selection colour is a light tint under which full-strength text reads
+        # better than the (greyish) HighlightedText colour.
+        text_color = palette.color(QPalette.ColorRole.Text)
         dim_color = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
-        if selected:
-            dim_color = text_color
         title_font, small_font, _ = self._fonts(option.font)
         title_font.setBold(not read)
         rect = option.rect.adjusted(self.PADDING + 10, self.PADDING, -self.PADDING, -self.PADDING)
         painter.save()
         if not read:  # an unread dot in the left margin
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(palette.color(QPalette.ColorRole.Link) if not selected else text_color)
+            painter.setBrush(self._model.accent)
             dot_y = rect.top() + QFontMetrics(title_font).height() // 2
             painter.drawEllipse(option.rect.left() + 6, dot_y - 3, 6, 6)
         painter.setFont(title_font)
-        painter.setPen(text_color if not read else dim_color)
+        painter.setPen(text_color if selected or not read else dim_color)
         title_height = QFontMetrics(title_font).height()
         title = QFontMetrics(title_font).elidedText(post.title, Qt.TextElideMode.ElideRight,
                                                     rect.width())

@@ -17,6 +17,9 @@ ACCENT = {"light": "#1a5fb4", "dark": "#8ab4f8"}
 # reads worse on a dark background than a slightly muted bright one).
 HIGHLIGHT_BACKGROUND = {"light": "#ffe97a", "dark": "#e8c55c"}
 HIGHLIGHT_FOREGROUND = {"light": "#000000", "dark": "#000000"}
+# The selected post in the list: a quiet tint with a bar in the accent colour, so the text on it
+# keeps its full contrast.
+SELECTION_BACKGROUND = {"light": "#dce8f8", "dark": "#2d3f57"}
 
 # A stack of fonts that covers Chinese on Linux, macOS and Windows, so CJK text never falls back
 # to boxes or to a random font.
@@ -79,6 +82,8 @@ def apply_theme(app: QApplication, dark: bool) -> None:
 
     name = "dark" if dark else "light"
     colors = {"primary": ACCENT[name]}
+    if not dark:  # the theme's default light foreground (#4d5157) is too faint for reading
+        colors["foreground"] = "#202326"
     palette = qdarktheme.load_palette(name, custom_colors=colors)
     # Read posts are drawn with the disabled text colour; make sure it stays legible.
     palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text,
