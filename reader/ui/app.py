@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = int(selftest.run(app, window, started_at))
     else:
         code = int(app.exec())
-    _tear_down(app, window)
+    _tear_down(app, window, code)
     return code
 
 
@@ -133,12 +133,18 @@ def _report_uncaught_exceptions(window: object) -> None:
     sys.excepthook = hook
 
 
-def _tear_down(app: object, window: object) -> None:
+def _tear_down(app: object, window: object, code: int) -> None:
     """Delete the window (and its web view) before the application, so that QtWebEngine shuts
     down in order and the process exits at once."""
     from PySide6.QtCore import QCoreApplication, QEvent
 
     window.loader.stop()  # type: ignore[attr-defined]
+    if window.loader.busy:  # type: ignore[attr-defined]
+        # Indexing cannot be interrupted and a running QThread may not be destroyed: the state
+        # is saved already (closeEvent), so leave at once rather than make the user wait.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     window.deleteLater()  # type: ignore[attr-defined]
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     QCoreApplication.processEvents()

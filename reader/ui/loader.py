@@ -71,10 +71,13 @@ class Loader(QObject):
         self._thread: QThread | None = None
         self._cancel = threading.Event()
         self._worker: _Worker | None = None
+        self._abandoned: list[QThread] = []
 
     @property
     def busy(self) -> bool:
-        return self._thread is not None and self._thread.isRunning()
+        """True while a load, or a cancelled one that has not stopped yet, is running."""
+        threads = [self._thread, *self._abandoned]
+        return any(t is not None and t.isRunning() for t in threads)
 
     def start(self, paths: Sequence[str]) -> None:
         self.stop()
@@ -97,16 +100,22 @@ class Loader(QObject):
         """Ask the running load to stop; `cancelled` follows."""
         self._cancel.set()
 
-    def stop(self, timeout_ms: int = 1500) -> None:
-        """Cancel and wait for the worker thread (on close or before a new load)."""
+    def stop(self, timeout_ms: int = 1000) -> bool:
+        """Cancel and wait for the worker thread (on close or before a new load); False when it
+        is still busy after `timeout_ms` (indexing cannot be interrupted halfway)."""
         thread = self._thread
         if thread is None:
-            return
+            return True
         self._cancel.set()
         thread.quit()
-        thread.wait(timeout_ms)
-        self._thread = None
-        self._worker = None
+        finished = thread.wait(timeout_ms)
+        if finished:
+            self._thread = None
+            self._worker = None
+        else:  # keep it referenced: destroying a running QThread aborts the process
+            self._abandoned.append(thread)
+            self._thread = None
+        return finished
 
     def _current(self) -> bool:
         return self.sender() is self._worker
