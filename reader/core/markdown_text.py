@@ -17,8 +17,10 @@ from collections.abc import Iterable
 # arithmatex's own regex). The `esc` alternatives are arithmatex's escaped-backslash runs.
 # The lazy `+?` loops became possessive `++` (no backtracking): a formula's body is tokenized
 # one way only (a backslash always takes the next character), so both stop at the same place.
-_DOLLAR = r"\$(?<!\\\$)(?!\s)(?:[^\\$\x02\x03]++|\\.)++(?<!\s)\$"
-_ROUND = r"\\(?<!\\\\)\((?:[^\\\x02\x03]++|\\[^)])++\\\)"
+# A backslash may not take PARA (\x02, which never occurs in a paragraph): a formula must not
+# reach into the next paragraph when a whole post is matched at once.
+_DOLLAR = r"\$(?<!\\\$)(?!\s)(?:[^\\$\x02\x03]++|\\[^\x02])++(?<!\s)\$"
+_ROUND = r"\\(?<!\\\\)\((?:[^\\\x02\x03]++|\\[^)\x02])++\\\)"
 _INLINE_MATH = re.compile(
     r"\\(?<!\\\\)\\(?:\\\\)*(?=\$)(?P<esc>)"
     r"|" + _DOLLAR + r"|\\(?<!\\\\)\\(?:\\\\)*?(?=\\\()(?P<esc_round>)"
@@ -63,6 +65,11 @@ _SPLIT_FORMULAS = re.compile(f"({_DOLLAR}|{_ROUND})", re.DOTALL)
 # Without `\(` in the text only `$` can open a formula: a pattern starting with that one literal
 # lets the regex engine jump between dollars (about ten times faster than a character class).
 _SPLIT_DOLLAR_FORMULAS = re.compile(f"({_DOLLAR})", re.DOTALL)
+# Matches (from the start) up to the first character outside every formula that escaping would
+# change; formulas are consumed exactly as the split finds them (leftmost, same patterns).
+_TEXT_TO_ESCAPE = re.compile(
+    rf"(?:[^\\$`*_\[&<|\t]++|{_DOLLAR}|{_ROUND})*+[\\$`*_\[&<|\t]", re.DOTALL
+)
 
 # Characters escaped wherever they occur in text. `(` and `)` must NOT be escaped: `\(`/`\)` are
 # arithmatex's inline math delimiters. `]` needs no escape once `[` is escaped. Order matters:
@@ -117,6 +124,11 @@ def _escape_framed(
     for char, replacement in _TEXT_ESCAPES:
         if char in text:
             text = text.replace(char, replacement)
+    return _escape_line_edges(text, edges=edges, line_starts=line_starts, multiline=multiline)
+
+
+def _escape_line_edges(text: str, *, edges: bool, line_starts: bool, multiline: bool) -> str:
+    """Only the line-start syntax and edge whitespace part of escaping (text framed by PARA)."""
     if edges:
         text = _TRAILING_SPACE.sub(_entities, _LEADING_SPACE.sub(_boundary_then_entities, text))
     if line_starts:
@@ -134,6 +146,11 @@ def _is_safe_math(tex: str, *, inline: bool = False) -> bool:
     if inline and "\n" in tex and _UNSAFE_LINE_IN_INLINE_MATH.search(tex):
         return False
     return _UNSAFE_IN_MATH.search(tex) is None
+
+
+def is_display_block(paragraph: str) -> bool:
+    """True when arithmatex renders the whole paragraph as one display formula (kept verbatim)."""
+    return _is_display_block(paragraph)
 
 
 def _is_display_block(paragraph: str) -> bool:
@@ -193,22 +210,45 @@ def paragraphs_to_markdown(paragraphs: Iterable[str]) -> str:
     never produce them); the control characters NUL and STX, which Markdown deletes, are shown
     as U+FFFD.
     """
-    verbatim: list[str] = []  # display blocks (and, on the slow path, all formulas) in order
+    # The whole post is handled as one string (paragraphs joined by PARA, display blocks as
+    # BLOCK_TOKEN) so the work happens in a few C-level passes instead of per paragraph.
+    verbatim: list[str] = []  # display blocks (later: all verbatim pieces) in document order
     pieces: list[str] = []
-    needs_escape_aware_split = edges = line_starts = any_multiline = False
+    edges = line_starts = False
     for paragraph in paragraphs:
-        if _SLOT in paragraph or _PARA in paragraph:
-            paragraph = paragraph.replace(_SLOT, "\ufffd").replace(_PARA, "\ufffd")
         if paragraph.startswith(_DISPLAY_STARTS) and _is_display_block(paragraph):
             verbatim.append(paragraph)
             pieces.append(_BLOCK_TOKEN)
-        else:
-            needs_escape_aware_split = needs_escape_aware_split or "\\\\" in paragraph
-            multiline = "\n" in paragraph
-            any_multiline = any_multiline or multiline
-            edges = edges or multiline or paragraph[:1].isspace() or paragraph[-1:].isspace()
-            line_starts = line_starts or multiline or paragraph[:1] in _LINE_START_CHARS
-            pieces.append(paragraph)
+            continue
+        first = paragraph[:1]
+        if first in _LINE_START_CHARS:
+            line_starts = True
+        if first.isspace() or paragraph[-1:].isspace():
+            edges = True
+        pieces.append(paragraph)
+    joined = _PARA.join(pieces)
+    if joined.count(_SLOT) != len(verbatim) or joined.count(_PARA) != max(len(pieces) - 1, 0):
+        # A paragraph holds NUL or STX itself: show them as U+FFFD and start over (rare).
+        originals = _restore(pieces, verbatim)
+        return paragraphs_to_markdown(
+            [p.replace(_SLOT, "\ufffd").replace(_PARA, "\ufffd") for p in originals]
+        )
+    multiline = "\n" in joined
+    if multiline:
+        edges = line_starts = True
+    needs_escape_aware_split = "\\\\" in joined
+    if not (needs_escape_aware_split or multiline or _may_be_unsafe(joined)) and (
+        _TEXT_TO_ESCAPE.match(joined) is None
+    ):
+        # Common: no text outside the formulas needs escaping (checked in one regex pass, no
+        # splitting); only paragraph starts and edges might, and they are never inside a formula.
+        if edges or line_starts:
+            joined = _escape_line_edges(
+                _PARA + joined + _PARA, edges=edges, line_starts=line_starts, multiline=False
+            )[1:-1]
+        if verbatim:
+            joined = _interleave(joined.split(_BLOCK_TOKEN), verbatim)
+        return joined.replace(_PARA, "\n\n")
     if needs_escape_aware_split:
         # Rare: formulas are found paragraph by paragraph, each replaced by a SLOT.
         blocks = iter(verbatim)
@@ -223,21 +263,28 @@ def paragraphs_to_markdown(paragraphs: Iterable[str]) -> str:
                 pieces[index] = _SLOT.join(parts[0::2])
         texts = [_PARA.join(pieces)]
     else:
-        # Common: one split over the whole post; display blocks' tokens come out as formulas.
-        parts = split_inline_math(_PARA.join(pieces))
+        # One split over the whole post; display blocks' tokens come out as formulas.
+        parts = split_inline_math(joined)
         texts = parts[0::2]
         if len(parts) > 1:
             blocks = iter(verbatim)
             verbatim = [next(blocks) if f == _BLOCK_TOKEN else f for f in parts[1::2]]
     framed = _PARA + _SLOT.join(texts) + _PARA
-    escaped = _escape_framed(
-        framed, edges=edges, line_starts=line_starts, multiline=any_multiline
-    )[1:-1].split(_SLOT)
-    if len(escaped) != len(verbatim) + 1:
-        raise AssertionError("formula placeholders were lost while escaping")
-    verbatim.append("")
-    body = "".join([piece for pair in zip(escaped, verbatim, strict=True) for piece in pair])
+    escaped = _escape_framed(framed, edges=edges, line_starts=line_starts, multiline=multiline)
+    body = _interleave(escaped[1:-1].split(_SLOT), verbatim)
     return body.replace(_PARA, "\n\n")
+
+
+def _interleave(texts: list[str], verbatim: list[str]) -> str:
+    """texts[0] + verbatim[0] + texts[1] + … + texts[-1]."""
+    if len(texts) != len(verbatim) + 1:
+        raise AssertionError("formula placeholders were lost while escaping")
+    return "".join([p for pair in zip(texts, [*verbatim, ""], strict=True) for p in pair])
+
+
+def _restore(pieces: list[str], blocks: list[str]) -> list[str]:
+    remaining = iter(blocks)
+    return [next(remaining) if p == _BLOCK_TOKEN else p for p in pieces]
 
 
 def paragraph_to_markdown(paragraph: str) -> str:

@@ -341,3 +341,22 @@ def test_the_pane_renderer_shows_any_paragraphs_as_written(paragraphs: list[str]
     assert len(blocks) == len(paragraphs)
     for (_tag, pieces), paragraph in zip(blocks, paragraphs, strict=True):
         assert matches_source(pieces, paragraph), (paragraph, pieces)
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        ["$`\\", "\\begin{equation}$\\end{equation}"],
+        ["a $x\\", "$y$ b"],
+        ["\\(a\\", ")\\) c"],
+        ["x\x00y", "p\x02q"],
+        [],
+    ],
+)
+def test_formulas_never_reach_across_paragraphs(paragraphs: list[str]) -> None:
+    text = paragraphs_to_markdown(paragraphs)
+    expected = [p.replace("\x00", "\ufffd").replace("\x02", "\ufffd") for p in paragraphs]
+    if expected:
+        assert_renders_to(text, expected)
+    else:
+        assert text == ""
