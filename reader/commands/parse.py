@@ -15,6 +15,7 @@ HELP = "Read homepage dumps (.txt), Markdown files and folders; list the posts f
 
 # Consecutive skipped-chrome diagnostics are summarised in the human-readable output.
 _SHOWN_PER_GROUP = 3
+_POSTS_LISTED = 50
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,10 +32,12 @@ def _summary_lines(result: ParseResult, paths: Sequence[str]) -> list[str]:
         lines.append(f"  {source}: {count} post(s)")
     if result.posts:
         lines.append("")
-        for post in result.posts:
+        for post in result.posts[:_POSTS_LISTED]:
             date = post.date.isoformat() if post.date else "no date"
             readers = f"{post.readers:,} readers" if post.readers is not None else "readers unknown"
             lines.append(f"  {date}  {post.title}  ({readers}; {post.source}:{post.line})")
+        if len(result.posts) > _POSTS_LISTED:
+            lines.append(f"  … and {len(result.posts) - _POSTS_LISTED} more (use --json for all)")
     if result.diagnostics:
         lines.append("")
         lines.append(f"{len(result.diagnostics)} diagnostic(s):")

@@ -86,3 +86,17 @@ def test_console_script_runs_as_a_process() -> None:
     usage = subprocess.run([sys.executable, "-m", "reader.cli", "parse"], capture_output=True,
                            check=False)
     assert usage.returncode == 2
+
+
+def test_human_summary_of_a_large_corpus_stays_short(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reader.core.corpus import generate_dump
+
+    path = tmp_path / "big.txt"
+    path.write_text(generate_dump(80, seed=4), encoding="utf-8")
+    assert main(["parse", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("80 post(s) read from 1 path(s).")
+    assert "… and 30 more (use --json for all)" in out
+    assert len(out.splitlines()) < 60
