@@ -14,8 +14,9 @@ if TYPE_CHECKING:
 
 SortKey = Literal["date", "readers", "score"]
 SORT_KEYS: tuple[SortKey, ...] = ("date", "readers", "score")
-PAGE_SIZE = 200
-"""Search hits fetched per page; the list asks for more pages as the user scrolls."""
+PAGE_SIZE = 100
+"""Search hits (with snippets) fetched by the first search of a query: a few screens' worth.
+The list asks for more as the user scrolls, so each keystroke runs exactly one search."""
 
 
 class Row(NamedTuple):

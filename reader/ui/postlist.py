@@ -32,12 +32,13 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
-from reader.core.library import Listing, Row
+from reader.core.library import PAGE_SIZE, Listing, Row
 from reader.core.model import Post
 
 PostRole = Qt.ItemDataRole.UserRole + 1
 RowRole = Qt.ItemDataRole.UserRole + 2
 FETCH_SIZE = 500
+"""Rows added each time the view scrolls to the end of what it has."""
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -61,7 +62,7 @@ class PostListModel(QAbstractListModel):
     def set_listing(self, listing: Listing) -> None:
         self.beginResetModel()
         self.listing = listing
-        self._rows = listing.fetch(FETCH_SIZE)
+        self._rows = listing.fetch(PAGE_SIZE)
         self._row_of = {row.post.id: i for i, row in enumerate(self._rows)}
         self.endResetModel()
 
