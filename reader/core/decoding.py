@@ -50,6 +50,20 @@ def _line_of_end(text: str) -> int:
     return text.count("\n") + 1 if not text.endswith("\n") else text.count("\n")
 
 
+SNIFF_BYTES = _SNIFF_BYTES
+_NUL_REASON = "it contains NUL bytes (binary data, or UTF-16 text without a byte-order mark)"
+
+
+def binary_head_diagnostic(head: bytes, source: str) -> Decoded | None:
+    """The binary-file error when a file's first bytes already show it is not text, else None
+    (lets a reader refuse a large binary file without reading all of it)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    if b"\x00" in head[:_SNIFF_BYTES]:
+        return _binary(source, _NUL_REASON)
+    return None
+
+
 def decode_bytes(data: bytes, source: str) -> Decoded:
     """Decode a file's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK.
 
@@ -70,7 +84,7 @@ def decode_bytes(data: bytes, source: str) -> Decoded:
                 return _finish(decoded, encoding, source)
 
     if b"\x00" in data[:_SNIFF_BYTES]:
-        return _binary(source, "it contains NUL bytes")
+        return _binary(source, _NUL_REASON)
 
     body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
     for encoding in ("utf-8", "gb18030"):

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from reader.core import markdown_files
-from reader.core.decoding import decode_bytes
+from reader.core.decoding import SNIFF_BYTES, binary_head_diagnostic, decode_bytes
 from reader.core.dump_format import parse_dump_lines, split_lines
 from reader.core.model import Diagnostic, ParseResult, Post
 
@@ -82,7 +82,12 @@ def _parse_one(
 ) -> tuple[list[Post], list[Diagnostic]]:
     """Read and parse one file; tick(lines_done, lines_total) reports progress within it."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            head = stream.read(SNIFF_BYTES)
+            refused = binary_head_diagnostic(head, source)
+            if refused is not None:
+                return [], refused.diagnostics
+            data = head + stream.read()
     except OSError as error:
         reason = error.strerror or str(error)
         return [], [
