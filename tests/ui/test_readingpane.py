@@ -36,6 +36,21 @@ def test_show_post_before_the_shell_is_ready_is_queued(qtbot) -> None:
         qtbot.wait(10)
 
 
+def test_switching_quickly_shows_only_the_last_post(reading_pane, qtbot) -> None:
+    others = [make_post(f"文{i}", [f"第{i}篇$x_{i}$。"] * 40) for i in range(4)]
+    results: list[dict] = []
+    reading_pane.typeset_finished.connect(results.append)
+    with qtbot.waitSignal(reading_pane.typeset_finished, timeout=60000,
+                          check_params_cb=lambda r: r["id"] == LONG.id):
+        for post in [*others, LONG]:
+            reading_pane.show_post(post, terms=["注意力"])
+            reading_pane.set_terms(["注意力"])  # terms arriving while formulas wait: harmless
+    assert results[-1]["formulas"] == [f"\\alpha_{{{i}}}" for i in range(120)]
+    assert results[-1]["errors"] == []
+    assert reading_pane.eval_js("document.querySelectorAll('#pane article').length") == 1
+    assert reading_pane.eval_js("document.querySelectorAll('mark.kx-hit').length") == 120
+
+
 def test_post_shown_comes_before_typeset_finished(reading_pane, qtbot) -> None:
     events: list[str] = []
     reading_pane.post_shown.connect(lambda i: events.append("shown " + i))

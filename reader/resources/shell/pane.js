@@ -64,6 +64,8 @@
     state.current = null;
     clearHits();
     MathJax.typesetClear([current.node]);
+    // Formulas of the old post that the observer queued for typesetting are gone now.
+    mathDocument().lazySet.clear();
     current.node.remove();
     if (current.complete) {
       state.cache.delete(current.key);
@@ -149,7 +151,10 @@
   async function typesetMarkers(markers) {
     if (!markers.length) return;
     const doc = mathDocument();
-    for (const marker of markers) doc.lazySet.add(marker.getAttribute('data-mjx-lazy'));
+    for (const marker of markers) {
+      const id = marker.getAttribute('data-mjx-lazy');
+      if (doc.lazyList.get(id)) doc.lazySet.add(id);
+    }
     doc.lazyHandleSet();
     await doc.lazyPromise;
   }
@@ -267,8 +272,10 @@
   function textIndex(root) {
     // The folded text of root outside formulas, with each folded unit mapped to (node, offset).
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
-      acceptNode: (n) => (n.parentElement.closest('mjx-container') ? NodeFilter.FILTER_REJECT
-        : NodeFilter.FILTER_ACCEPT),
+      // Never inside a formula, typeset or not: a <mark> in TeX waiting for MathJax would
+      // break it.
+      acceptNode: (n) => (n.parentElement.closest('mjx-container, .arithmatex')
+        ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
     });
     let folded = '';
     const nodes = [];
