@@ -1,14 +1,16 @@
 """The in-memory search index: exact substring search over posts, ranked, with snippets.
 
-Layout. Every title and paragraph is folded (reader.core.normalize) and laid end to end in one
-array of character ids, each followed by a separator id, so no character pair spans two
-paragraphs. The index is the list of positions of every adjacent character pair (bigram), sorted
-by (pair, position): one numpy sort at build time. A term of m >= 2 characters occurs at p exactly
-when the pairs at offsets 0, 2, 4, ..., m-2 (and the last one, m-2) occur at p + offset, which is
-an intersection of sorted position lists; a one-character term's positions are the slice of all
-pairs starting with it (pairs with a separator included). No text is scanned at query time, and
-the result set is the same as a substring scan over the folded paragraphs and titles.
-"""
+Layout (built by reader.core.index_build). Every title and paragraph is folded
+(reader.core.normalize) and laid end to end as an array of character ids, each followed by a
+separator id, so no character pair spans two paragraphs. The index is the list of positions of
+every adjacent character pair (bigram), sorted by (pair, position): one numpy sort at build time.
+A term of m >= 2 characters occurs at p exactly when the pairs at offsets 0, 2, 4, ..., m-2 (and
+the last one, m-2) occur at p + offset: the rarest of its pairs gives candidates, the covering
+pairs confirm them by binary search in their sorted lists. A one-character term's positions are
+the slice of all pairs starting with it plus the paragraphs ending with it; the most frequent
+characters have per-post counts kept instead, so no query sorts hundreds of thousands of
+positions. No text is scanned at query time, and the result set is the same as a substring scan
+over the folded titles and paragraphs (tests/core/test_index.py checks it)."""
 
 from __future__ import annotations
 
@@ -175,8 +177,8 @@ class SearchIndex:
                 found = term(text)
                 scores += self._bm25(found.counts, docs)
                 in_title &= found.title_counts[docs] > 0
-        order = self._order(docs, scores, in_title, sort if terms else _no_score(sort))
         stop = None if limit is None else offset + max(limit, 0)
+        order = self._order(docs, scores, in_title, sort if terms else _no_score(sort), stop)
         page = order[offset:stop]
         snippets = self._snippets(docs[page], parsed, {t: term(t) for t in parsed.terms})
         hits = [
@@ -215,15 +217,33 @@ class SearchIndex:
         return idf * tf * (BM25_K1 + 1.0) / (tf + norm)
 
     def _order(
-        self, docs: np.ndarray, scores: np.ndarray, in_title: np.ndarray, sort: str
+        self,
+        docs: np.ndarray,
+        scores: np.ndarray,
+        in_title: np.ndarray,
+        sort: str,
+        needed: int | None,
     ) -> np.ndarray:
-        """Positions into `docs`, best first; ties keep the posts' own order."""
+        """Positions into `docs`, best first (at least the first `needed` of them in order);
+        ties keep the posts' own order."""
         date = self._date_key[docs]
         if sort == "score":
-            return np.lexsort((-date, -scores, ~in_title))
-        if sort == "date":
-            return np.lexsort((-scores, -date))
-        return np.lexsort((-date, -self._readers_key[docs]))
+            # Scores are >= 0, so this one number orders by (title group, score).
+            primary = scores + in_title * (float(scores.max(initial=0.0)) + 1.0)
+            secondary, tertiary = date, np.zeros(len(docs), dtype=np.int64)
+        elif sort == "date":
+            primary, secondary, tertiary = date.astype(np.float64), scores, np.zeros(len(docs))
+        else:
+            primary, secondary = self._readers_key[docs].astype(np.float64), date
+            tertiary = np.zeros(len(docs))
+        if needed is not None and 0 < needed < len(docs) // 4:
+            # Only the page is shown: rank the posts whose primary key reaches the page's last
+            # one (ties included, so the order is the same as a full sort), not all of them.
+            cut = np.partition(primary, len(docs) - needed)[len(docs) - needed]
+            keep = np.flatnonzero(primary >= cut)
+            ranked = np.lexsort((-tertiary[keep], -secondary[keep], -primary[keep]))
+            return keep[ranked]
+        return np.lexsort((-tertiary, -secondary, -primary))
 
     def _find(self, text: str) -> _TermMatches:
         """All occurrences of a folded term."""

@@ -154,3 +154,23 @@ def test_excerpt_spans_are_matches(paragraph: str, term: str, anchor: int) -> No
         assert folded_term in normalize(snippet.text[start:end])
     for start, end in find_spans(paragraph, [folded_term]):
         assert folded_term in normalize(paragraph[start:end])
+
+
+@pytest.mark.parametrize("sort", ["score", "date", "readers"])
+def test_a_short_page_is_the_start_of_the_full_order(sort: str) -> None:
+    """A small page ranks only the posts that can reach it: the order must not change."""
+    posts = [
+        make_post(
+            f"{'词' if i % 7 == 0 else '文'}{i}",
+            ["词" * (1 + i % 5) + "文" * (i % 3)],
+            day=i % 11,
+            readers=(i * 37) % 13 if i % 4 else None,
+        )
+        for i in range(120)
+    ]
+    index = SearchIndex.build(posts)
+    for query in ["词", "", "-文"]:
+        everything = titles(index.search(query, sort=sort, limit=None))
+        for limit, offset in [(1, 0), (5, 0), (10, 3), (29, 0)]:
+            page = titles(index.search(query, sort=sort, limit=limit, offset=offset))
+            assert page == everything[offset : offset + limit], (query, limit, offset)
