@@ -76,7 +76,7 @@ def help_html(keymap: Iterable[Binding] = KEYMAP) -> str:
         group = next((b.menu for b in table if b.command == command and b.menu), None)
         note = SCOPE_NOTE[first.scope]
         description = first.description + (f" <i>({note})</i>" if note else "")
-        shown = " &nbsp;/&nbsp; ".join(f"<b>{html.escape(pretty_key(k))}</b>" for k in keys)
+        shown = " &nbsp;or&nbsp; ".join(f"<b>{html.escape(pretty_key(k))}</b>" for k in keys)
         groups.setdefault(group or "Search bar", []).append((shown, description))
     parts = ["<table cellspacing='0' cellpadding='3'>"]
     for name in (*MENU_ORDER, "Search bar"):

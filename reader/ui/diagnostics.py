@@ -83,6 +83,8 @@ class DiagnosticsPanel(QDockWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        self.table.setColumnWidth(1, 280)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep the file name visible
         self.setWidget(self.table)
 
     def summary(self) -> str:
