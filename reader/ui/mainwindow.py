@@ -47,6 +47,7 @@ from reader.ui.theme import (
     ACCENT,
     HIGHLIGHT_BACKGROUND,
     HIGHLIGHT_FOREGROUND,
+    LIST_BACKGROUND,
     SELECTION_BACKGROUND,
     ThemeManager,
 )
@@ -649,6 +650,8 @@ class MainWindow(QMainWindow):
         self.model.highlight_foreground = _color(HIGHLIGHT_FOREGROUND[name])
         self.model.selection_background = _color(SELECTION_BACKGROUND[name])
         self.model.accent = _color(ACCENT[name])
+        self.post_list.setStyleSheet(
+            f"QTableView {{ background-color: {LIST_BACKGROUND[name]}; }}")
         self.post_list.viewport().update()
 
     def toggle_full_screen(self) -> None:

@@ -20,6 +20,8 @@ HIGHLIGHT_FOREGROUND = {"light": "#000000", "dark": "#000000"}
 # The selected post in the list: a quiet tint with a bar in the accent colour, so the text on it
 # keeps its full contrast.
 SELECTION_BACKGROUND = {"light": "#dce8f8", "dark": "#2d3f57"}
+# The list's background: the theme's dark list colour is near black, harsh beside the pane.
+LIST_BACKGROUND = {"light": "#ffffff", "dark": "#1d1f21"}
 
 # A stack of fonts that covers Chinese on Linux, macOS and Windows, so CJK text never falls back
 # to boxes or to a random font.
