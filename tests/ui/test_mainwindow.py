@@ -274,3 +274,16 @@ def test_theme_choice_is_saved_and_reaches_the_pane(qtbot, make_window, monkeypa
     assert window.state.get("theme") == "dark"
     assert window.actions_by_command["theme_dark"].isChecked()
     assert not window.actions_by_command["theme_light"].isChecked()
+
+
+def test_sort_by_readers_and_back_to_date(qtbot, make_window, sample) -> None:
+    window = make_window([sample])
+    window.focus_list()
+    press(qtbot, window.post_list, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    readers = [window.model.post_at(i).readers for i in range(7)]
+    assert readers == sorted(readers, reverse=True)
+    assert window.sort_box.currentData() == "readers"
+    press(qtbot, window.post_list, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    dates = [window.model.post_at(i).date for i in range(7)]
+    assert dates == sorted(dates, reverse=True)
+    assert window.state.get("sort") == "date"
