@@ -121,12 +121,22 @@ def opens_display_math(line: str) -> bool:
     return False
 
 
-def closes_display_math(opening: str, block: list[str]) -> bool:
+def display_math_depth(opening: str, line: str, depth: int) -> int:
+    """How open a display block started by `opening` is after `line` (0: closed). Call it with
+    depth 0 on the opening line itself, then with each following line."""
     if opening.startswith("$$"):
-        return block[-1].count("$$") % 2 == 1
+        return (depth + line.count("$$")) % 2
     if opening.startswith("\\["):
-        return "\\]" in block[-1]
-    return sum(x.count("\\begin{") - x.count("\\end{") for x in block) <= 0
+        return 0 if "\\]" in line else 1
+    return depth + line.count("\\begin{") - line.count("\\end{")
+
+
+def closes_display_math(opening: str, block: list[str]) -> bool:
+    """True when the lines of `block` (starting with `opening`) close the display block."""
+    depth = 0
+    for line in block:
+        depth = display_math_depth(opening, line, depth)
+    return depth <= 0
 
 
 @dataclass(slots=True)
@@ -136,6 +146,7 @@ class _PostBuilder:
     meta: _Meta
     paragraphs: list[str] = field(default_factory=list)
     math_lines: list[tuple[int, str]] = field(default_factory=list)
+    math_depth: int = 0
 
 
 class DumpParser:
@@ -254,14 +265,15 @@ class DumpParser:
         assert post is not None
         if post.math_lines:
             post.math_lines.append((number, line))
-            block = [text for _, text in post.math_lines]
-            if closes_display_math(block[0], block):
-                post.paragraphs.append("\n".join(block))
+            post.math_depth = display_math_depth(post.math_lines[0][1], line, post.math_depth)
+            if post.math_depth <= 0:
+                post.paragraphs.append("\n".join(text for _, text in post.math_lines))
                 post.math_lines = []
-            elif len(block) >= MAX_DISPLAY_MATH_LINES:
+            elif len(post.math_lines) >= MAX_DISPLAY_MATH_LINES:
                 self._flush_math(unclosed_before=None)
         elif opens_display_math(line):
             post.math_lines.append((number, line))
+            post.math_depth = display_math_depth(line, line, 0)
         else:
             post.paragraphs.append(line)
 
