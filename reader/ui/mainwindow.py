@@ -134,7 +134,8 @@ class MainWindow(QMainWindow):
         self.post_list.selectionModel().currentChanged.connect(self._current_changed)
         self.post_list.setMinimumWidth(260)
 
-        self.reading_pane = ReadingPane(dark=False)
+        # Created dark when the theme is dark, so it never flashes white first.
+        self.reading_pane = ReadingPane(dark=self.theme.dark if self.theme else False)
         self.reading_pane.end_reached.connect(self.next_post)
         self.reading_pane.scroll_changed.connect(self._scroll_changed)
         self.reading_pane.typeset_finished.connect(self._typeset_finished)
