@@ -152,9 +152,13 @@ def main(argv: list[str] | None = None) -> int:
         index = SearchIndex.build(posts)
         builds.append(time.perf_counter() - started)
     ours_build = min(builds)
-    ours_samples = time_queries(
-        lambda q: index.search(q, limit=args.page), query_texts, args.repeat
-    )
+
+    def ours(query: str) -> None:
+        index.forget_recent_terms()  # time every query cold, as if its terms were new
+        for hit in index.search(query, limit=args.page).hits[: args.shown]:
+            hit.snippet  # noqa: B018 (made on first use: this is the cost being measured)
+
+    ours_samples = time_queries(ours, query_texts, args.repeat)
     rows = [("reader.core.index (ours)", ours_build, index.nbytes, ours_samples, None, "")]
 
     # The folded text every peer works on.

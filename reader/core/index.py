@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -34,6 +36,8 @@ __all__ = ["Highlighted", "SearchHit", "SearchIndex", "SearchResults", "normaliz
 SortOrder = Literal["score", "date", "readers"]
 BM25_K1 = 1.2
 BM25_B = 0.75
+RECENT_TERMS = 16
+"""Terms whose matches are remembered between searches (a few MB at most for this archive)."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,9 @@ class SearchIndex:
         code = {a: i for i, a in enumerate(authors)}
         self._authors = authors
         self._author_code = np.array([code[normalize(p.author)] for p in self.posts], np.int64)
+        # Typing "boldsymbol k", "boldsymbol ke", ... repeats terms: keep the last ones found.
+        self._recent: OrderedDict[str, _TermMatches] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     # ---- building -------------------------------------------------------------------------
 
@@ -153,7 +160,7 @@ class SearchIndex:
 
         def term(text: str) -> _TermMatches:
             if text not in matches:
-                matches[text] = self._find(text)
+                matches[text] = self._remembered(text)
             return matches[text]
 
         for text in parsed.terms:
@@ -244,6 +251,25 @@ class SearchIndex:
             ranked = np.lexsort((-tertiary[keep], -secondary[keep], -primary[keep]))
             return keep[ranked]
         return np.lexsort((-tertiary, -secondary, -primary))
+
+    def forget_recent_terms(self) -> None:
+        """Drop the remembered term matches (benchmarks time queries without them)."""
+        with self._recent_lock:
+            self._recent.clear()
+
+    def _remembered(self, text: str) -> _TermMatches:
+        """The matches of a term, from the last RECENT_TERMS terms searched when possible."""
+        with self._recent_lock:
+            found = self._recent.get(text)
+            if found is not None:
+                self._recent.move_to_end(text)
+                return found
+        found = self._find(text)
+        with self._recent_lock:
+            self._recent[text] = found
+            while len(self._recent) > RECENT_TERMS:
+                self._recent.popitem(last=False)
+        return found
 
     def _find(self, text: str) -> _TermMatches:
         """All occurrences of a folded term."""

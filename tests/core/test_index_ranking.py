@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_index import make_post
 
-from reader.core.index import SearchIndex
+from reader.core.index import RECENT_TERMS, SearchIndex
 from reader.core.normalize import normalize
 from reader.core.snippets import excerpt, find_spans
 
@@ -174,3 +174,16 @@ def test_a_short_page_is_the_start_of_the_full_order(sort: str) -> None:
         for limit, offset in [(1, 0), (5, 0), (10, 3), (29, 0)]:
             page = titles(index.search(query, sort=sort, limit=limit, offset=offset))
             assert page == everything[offset : offset + limit], (query, limit, offset)
+
+
+def test_remembered_terms_give_the_same_results_and_stay_bounded() -> None:
+    posts = [make_post(f"t{i}", [f"词{i % 3} 文{i % 5}"], day=i) for i in range(40)]
+    index = SearchIndex.build(posts)
+    first = titles(index.search("词1 文2", limit=None))
+    again = titles(index.search("词1 文2", limit=None))
+    index.forget_recent_terms()
+    cold = titles(index.search("词1 文2", limit=None))
+    assert first == again == cold and first
+    for i in range(40):
+        index.search(f"t{i}")
+    assert len(index._recent) <= RECENT_TERMS
