@@ -235,6 +235,16 @@ class ReadingPane(QWebEngineView):
         }
         self._call("show", payload)
 
+    def clear(self) -> None:
+        """Show nothing (no post selected)."""
+        self._call("clear")
+
+    def setHtml(self, html: str, baseUrl: QUrl | str | None = None) -> None:
+        """The pane only ever shows its shell: setHtml("") clears it, other HTML is refused."""
+        if html:
+            raise ValueError("the reading pane shows posts with show_post(), not setHtml()")
+        self.clear()
+
     def set_terms(self, terms: Sequence[str]) -> None:
         self._call("setTerms", list(terms))
 

@@ -440,12 +440,21 @@
     }
   }, true);
 
+  function clear() {
+    // Nothing to show (an empty library or no search hit): the pane goes blank.
+    state.generation++;
+    state.queue = state.queue.then(() => {
+      leaveCurrent();
+      pane.replaceChildren();
+    });
+  }
+
   function setDark(dark) {
     document.documentElement.classList.toggle('dark', !!dark);
   }
 
   window.kexue = {
-    show, setTerms, setDark, typesetAll,
+    show, clear, setTerms, setDark, typesetAll,
     nextMatch: () => goToHit(1),
     previousMatch: () => goToHit(-1),
     pageDown: () => page(1),
