@@ -11,13 +11,11 @@ from PySide6.QtCore import (
     QEvent,
     QItemSelectionModel,
     QModelIndex,
-    QObject,
     Qt,
-    QTimer,
     QUrl,
     Signal,
 )
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -33,11 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.core.keymap import KEYMAP, keys_of, to_qt_key
 from reader.core.library import Library, Listing, SortKey, mark_filter
 from reader.core.model import Diagnostic, Post
+from reader.core.visited import Visited
 from reader.ui.actions import HelpOverlay, build_actions, build_menus
 from reader.ui.diagnostics import DiagnosticsPanel
+from reader.ui.keyfilter import WebViewKeyFilter
 from reader.ui.loader import Loader
 from reader.ui.postlist import PostListModel, PostListView, PostRole
 from reader.ui.readingpane import ReadingPane
@@ -81,8 +80,7 @@ class MainWindow(QMainWindow):
         self.posts: list[Post] = []
         self.search_results = None
         self.current_post: Post | None = None
-        self._visited: list[str] = []
-        self._visited_position = -1
+        self._visited = Visited()
         self._only_unread = False
         self._only_starred = False
         self._zoom = float(state.get("zoom", 1.0)) if isinstance(state.get("zoom"), int | float) \
@@ -100,9 +98,7 @@ class MainWindow(QMainWindow):
         self.actions_by_command = build_actions(self, self.handlers())
         self.menus = build_menus(self, self.actions_by_command)
         self._build_recent_menu()
-        self._claimed_keys = _claimed_keys()
-        self.reading_pane.installEventFilter(self)
-        self._watch_pane_children()
+        self._key_filter = WebViewKeyFilter(self.reading_pane)
         self._restore_layout()
         for problem in state.problems:
             self.report("error", problem, source="settings")
@@ -367,7 +363,7 @@ class MainWindow(QMainWindow):
         self.state.set("last_library", library.paths)
         self.diagnostics.model.set_diagnostics(library.diagnostics)
         self._update_diagnostics_button()
-        self._visited, self._visited_position = [], -1
+        self._visited.clear()
         self.current_post = None
         names = ", ".join(Path(p).name for p in library.paths)
         self.setWindowTitle(f"{names} — kexue-reader")
@@ -540,10 +536,7 @@ class MainWindow(QMainWindow):
         terms = self.model.listing.terms
         self.reading_pane.show_post(post, terms=terms, scroll=scroll)
         if not from_history:
-            del self._visited[self._visited_position + 1:]
-            if not self._visited or self._visited[-1] != post.id:
-                self._visited.append(post.id)
-            self._visited_position = len(self._visited) - 1
+            self._visited.visit(post.id)
         if not restoring:  # reopening where the reader left keeps the marks as they were
             self.state.set_read(post.id, True)
             self.model.post_changed(post.id)
@@ -551,16 +544,15 @@ class MainWindow(QMainWindow):
             self.state.set_position(library_key(self.library.paths), post.id, scroll)
 
     def back(self) -> None:
-        self._go_visited(self._visited_position - 1)
+        self._go_visited(self._visited.back())
 
     def forward(self) -> None:
-        self._go_visited(self._visited_position + 1)
+        self._go_visited(self._visited.forward())
 
-    def _go_visited(self, position: int) -> None:
-        if self.library is None or not 0 <= position < len(self._visited):
+    def _go_visited(self, post_id: str | None) -> None:
+        if self.library is None or post_id is None:
             return
-        self._visited_position = position
-        post = self.library.by_id.get(self._visited[position])
+        post = self.library.by_id.get(post_id)
         if post is None:
             return
         row = self.model.row_of(post.id)
@@ -692,42 +684,6 @@ class MainWindow(QMainWindow):
                 f"Formula could not be typeset in “{post.title if post else '?'}”: "
                 f"{error.get('message')} — {error.get('tex')}"))
         self._update_diagnostics_button()
-
-    # -- keys inside the web view ---------------------------------------------------------
-    def _watch_pane_children(self) -> None:
-        for child in self.reading_pane.findChildren(QWidget):
-            child.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # The web view's render widget claims some keys (Space, Home, End, arrows) for page
-        # scrolling through ShortcutOverride; give the keys of the key table back to our actions.
-        kind = event.type()
-        if kind == QEvent.Type.ChildAdded and watched is self.reading_pane:
-            QTimer.singleShot(0, self._watch_pane_children)
-        elif kind == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
-            combination = (event.key(), event.modifiers() & _MODIFIER_MASK)
-            loose = (event.key(), event.modifiers() & _MODIFIER_MASK
-                     & ~Qt.KeyboardModifier.ShiftModifier)
-            if combination in self._claimed_keys or loose in self._claimed_keys:
-                event.ignore()
-                return True
-        return super().eventFilter(watched, event)
-
-
-_MODIFIER_MASK = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-                  | Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.MetaModifier)
-
-
-def _claimed_keys() -> set[tuple[Qt.Key, Qt.KeyboardModifier]]:
-    """First key presses of every window/browse binding, as (key, modifiers)."""
-    claimed = set()
-    for binding in KEYMAP:
-        for key in keys_of(binding.command, [binding]):
-            sequence = QKeySequence(to_qt_key(key))
-            if sequence.count():
-                first = sequence[0]
-                claimed.add((first.key(), first.keyboardModifiers() & _MODIFIER_MASK))
-    return claimed
 
 
 def _key(key: Qt.Key) -> QKeyEvent:
