@@ -378,7 +378,7 @@ class MainWindow(QMainWindow):
         elif self.model.rowCount():
             self._select_row(0)
         else:
-            self.reading_pane.setHtml("")  # nothing to show
+            self.reading_pane.clear()  # an empty library: nothing to show
         self.library_loaded.emit(len(library.posts))
 
     # -- listing --------------------------------------------------------------------------

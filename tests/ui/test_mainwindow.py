@@ -287,3 +287,14 @@ def test_sort_by_readers_and_back_to_date(qtbot, make_window, sample) -> None:
     dates = [window.model.post_at(i).date for i in range(7)]
     assert dates == sorted(dates, reverse=True)
     assert window.state.get("sort") == "date"
+
+
+def test_library_without_posts_says_so(qtbot, make_window, tmp_path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("no posts in here\n", encoding="utf-8")
+    window = make_window([str(empty)])
+    assert window.posts == [] and window.model.rowCount() == 0
+    assert "0 posts" in window.count_label.text()
+    assert window.diagnostics_button.isVisible()  # the parser's warning is one click away
+    press(qtbot, window.post_list, Qt.Key.Key_J)  # nothing to move to, nothing breaks
+    assert window.current_post is None
