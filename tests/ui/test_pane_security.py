@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QCoreApplication, QEvent, QUrl
 from PySide6.QtWebEngineCore import QWebEnginePage
 
 from reader.core.model import Post, post_id
@@ -169,7 +169,7 @@ def test_request_guard_blocks_everything_but_the_app_scheme(reading_pane, server
         settle(qtbot, 500)
     finally:
         page.deleteLater()
-        qtbot.wait(50)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert requests == []
     assert f"{base}/intercepted" in reading_pane.blocked_requests
     assert "file:///etc/hostname" in reading_pane.blocked_requests

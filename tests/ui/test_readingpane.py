@@ -33,8 +33,11 @@ def test_show_post_before_the_shell_is_ready_is_queued(qtbot) -> None:
         assert blocker.args[0]["id"] == LONG.id
         assert pane.is_ready
     finally:
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        pane.close()
         pane.deleteLater()
-        qtbot.wait(10)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def test_switching_quickly_shows_only_the_last_post(reading_pane, qtbot) -> None:
