@@ -186,6 +186,8 @@ def parse_paths(
     and every few thousand lines).
     """
     diagnostics: list[Diagnostic] = []
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]  # one path given bare, not in a list: do not iterate its characters
     files = _gather(paths, diagnostics)
     total_bytes = sum(size for _, _, size in files)
     done_bytes = 0

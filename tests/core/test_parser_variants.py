@@ -280,3 +280,8 @@ def test_markdown_front_matter_never_closed() -> None:
     result = parse_markdown_text("---\ntitle: x\n正文。\n", "x.md")
     assert len(result.posts) == 1
     assert any("never closed" in d.message for d in result.diagnostics)
+
+
+def test_a_single_path_not_in_a_list_is_one_path() -> None:
+    assert len(parse_paths(str(DATA / "separators.txt")).posts) == 4
+    assert len(parse_paths(DATA / "separators.txt").posts) == 4
