@@ -298,3 +298,11 @@ def test_library_without_posts_says_so(qtbot, make_window, tmp_path) -> None:
     assert window.diagnostics_button.isVisible()  # the parser's warning is one click away
     press(qtbot, window.post_list, Qt.Key.Key_J)  # nothing to move to, nothing breaks
     assert window.current_post is None
+
+
+def test_ctrl_q_closes_the_window_and_saves(qtbot, make_window, sample) -> None:
+    window = make_window([sample])
+    window.focus_search()  # works from the search bar too
+    press(qtbot, window.search_bar, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert not window.isVisible()
+    assert window.state.data_path.exists() and window.state.config_path.exists()
