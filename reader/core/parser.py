@@ -140,37 +140,49 @@ def _gather(
     for given in paths:
         source = os.fspath(given)
         path = Path(source)
-        if path.is_dir():
-            found = list(_walk(path))
-            if not found:
-                diagnostics.append(
-                    Diagnostic(
-                        source,
-                        None,
-                        "warning",
-                        "This folder has no .txt dumps or .md/.markdown files "
-                        "(subfolders included).",
-                    )
-                )
-            candidates = [(p, str(p)) for p in found]
-        elif path.exists():
-            candidates = [(path, source)]
-        else:
+        try:
+            candidates = _candidates(path, source, diagnostics)
+        except (OSError, ValueError) as error:  # e.g. a NUL in the name, a loop of links
             diagnostics.append(
-                Diagnostic(source, None, "error", "No such file or folder; check the path.")
+                Diagnostic(source, None, "error", f"Could not open this path ({error}).")
             )
             continue
         for candidate, name in candidates:
-            key = candidate.resolve()
+            try:
+                key = candidate.resolve()
+                size = candidate.stat().st_size
+            except (OSError, ValueError):
+                key, size = candidate, 0
             if key in seen:
                 continue
             seen.add(key)
-            try:
-                size = candidate.stat().st_size
-            except OSError:
-                size = 0
             files.append((candidate, name, size))
     return files
+
+
+def _candidates(
+    path: Path, source: str, diagnostics: list[Diagnostic]
+) -> list[tuple[Path, str]]:
+    """The files one given path stands for (itself, or the supported files under a folder)."""
+    if path.is_dir():
+        found = list(_walk(path))
+        if not found:
+            diagnostics.append(
+                Diagnostic(
+                    source,
+                    None,
+                    "warning",
+                    "This folder has no .txt dumps or .md/.markdown files "
+                    "(subfolders included).",
+                )
+            )
+        return [(p, str(p)) for p in found]
+    if path.exists():
+        return [(path, source)]
+    diagnostics.append(
+        Diagnostic(source, None, "error", "No such file or folder; check the path.")
+    )
+    return []
 
 
 def parse_paths(

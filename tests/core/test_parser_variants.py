@@ -285,3 +285,8 @@ def test_markdown_front_matter_never_closed() -> None:
 def test_a_single_path_not_in_a_list_is_one_path() -> None:
     assert len(parse_paths(str(DATA / "separators.txt")).posts) == 4
     assert len(parse_paths(DATA / "separators.txt").posts) == 4
+
+
+def test_impossible_path_is_an_error_not_an_exception() -> None:
+    result = parse_paths(["bad\x00name.txt", DATA / "gb18030.txt"])
+    assert result.has_errors and len(result.posts) == 1
