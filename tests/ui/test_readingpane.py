@@ -160,3 +160,26 @@ def test_clear_empties_the_pane(reading_pane, qtbot) -> None:
                                                  ".childElementCount") == 0, timeout=5000)
     assert reading_pane.url().toString() == "kexue://app/shell.html"
     assert reading_pane.show_and_wait(SHORT)["cached"] is True
+
+
+def test_what_the_reader_looks_at_stays_put_while_formulas_above_are_typeset(
+        reading_pane, qtbot) -> None:
+    paragraphs = []
+    for i in range(60):
+        paragraphs.append(f"第{i}段文字,公式$y_{{{i}}}$。")
+        paragraphs.append(f"\\begin{{equation}}\\sum_{{k=1}}^{{{i + 2}}} \\frac{{x_k}}{{k^2}}"
+                          f"\\end{{equation}}")
+    post = make_post("锚定", paragraphs)
+    target = "document.querySelectorAll('.kx-body p')[45]"
+    finished = qtbot.waitSignal(reading_pane.typeset_finished, timeout=60000)
+    with qtbot.waitSignal(reading_pane.post_shown, timeout=60000):
+        reading_pane.show_post(post)
+    # Jump down at once, while most formulas above are still placeholders.
+    before = reading_pane.eval_js(f"({target}.scrollIntoView(), {target}"
+                                  ".getBoundingClientRect().top)")
+    pending = reading_pane.eval_js("document.querySelectorAll('mjx-lazy').length")
+    finished.wait()
+    assert pending > 20  # the test means something only if formulas were still waiting
+    assert reading_pane.eval_js("document.querySelectorAll('mjx-lazy').length") == 0
+    after = reading_pane.eval_js(f"{target}.getBoundingClientRect().top")
+    assert abs(after - before) <= 2
