@@ -28,8 +28,8 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("Qt plugins", "/plugins/"),
     ("other Qt libraries", "PySide6/Qt/lib/|PySide6/Qt6|lib/Qt"),
     ("PySide6/shiboken6 bindings", "PySide6/|shiboken6/"),
-    ("Python runtime", "libpython|python3|base_library.zip|lib-dynload|PYZ|python"),
-    ("numpy", "numpy"),
+    ("numpy (+ OpenBLAS)", "numpy"),
+    ("Python runtime (libpython, extension modules)", "libpython|/python3.|base_library.zip"),
 )
 
 
@@ -46,6 +46,9 @@ def bundle_files(bundle: Path) -> list[tuple[str, int]]:
 
 
 def group_of(relative: str) -> str:
+    if "/" not in relative and relative.split(".")[0] == "kexue-reader" and (
+            relative.endswith(".exe") or "." not in relative):
+        return "executable (+ the app's Python bytecode)"
     inner = relative.split("_internal/", 1)[-1]
     for label, patterns in GROUPS:
         if any(pattern in inner for pattern in patterns.split("|")):
@@ -70,7 +73,7 @@ def report(bundle: Path, archive: Path | None, top: int) -> tuple[int, int | Non
         groups[group_of(path)] += size
     print("\nBy part:")
     for label, size in sorted(groups.items(), key=lambda item: -item[1]):
-        print(f"  {label:<44}{size / MB:>9.1f} MB  {100 * size / total:5.1f} %")
+        print(f"  {label:<48}{size / MB:>9.1f} MB  {100 * size / total:5.1f} %")
     print(f"\nBiggest {top} files:")
     for path, size in sorted(files, key=lambda item: -item[1])[:top]:
         print(f"  {size / MB:>8.1f} MB  {path}")
