@@ -317,6 +317,10 @@ def test_fast_math_regexes_agree_with_arithmatex(paragraph: str) -> None:
         assert markdown_text._SPLIT_FORMULAS.split(paragraph) == fast
     assert (markdown_text._BLOCK_MATH.match(paragraph) is None) == (
         _ORIGINAL_BLOCK.match(paragraph) is None)
+    if "\\\\" not in paragraph:
+        texts = "".join(fast[0::2])
+        needs_escape = any(c in texts for c in "\\$`*_[&<|\t")
+        assert (markdown_text._TEXT_TO_ESCAPE.match(paragraph) is not None) == needs_escape
 
 
 def _render_with_the_pane(text: str) -> list[tuple[str, list[str | Math]]]:
