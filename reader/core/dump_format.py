@@ -63,14 +63,18 @@ SIDEBAR_HEADINGS = frozenset(
         "Categories",
     }
 )
-_SIDEBAR_HEADING_PATTERN = re.compile(r"\d+\s*条评论|评论\s*[(（]\d+[)）]|\d+\s*Comments?")
+# Also the site's own header line, with which the next saved page starts when several pages were
+# concatenated without their sidebars.
+_SIDEBAR_HEADING_PATTERN = re.compile(
+    r"\d+\s*条评论|评论\s*[(（]\d+[)）]|\d+\s*Comments?|科学空间\s*[|｜]\s*Scientific Spaces"
+)
 
 # Display math blocks saved over several lines stay one paragraph; an unclosed opener is given up
 # after this many lines so one stray `$$` cannot swallow the rest of a post.
 MAX_DISPLAY_MATH_LINES = 200
 
 
-_LONGEST_HEADING = 24
+_LONGEST_HEADING = 32
 _DISPLAY_STARTS = ("$$", "\\[", "\\begin{")
 
 

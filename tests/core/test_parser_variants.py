@@ -290,3 +290,17 @@ def test_a_single_path_not_in_a_list_is_one_path() -> None:
 def test_impossible_path_is_an_error_not_an_exception() -> None:
     result = parse_paths(["bad\x00name.txt", DATA / "gb18030.txt"])
     assert result.has_errors and len(result.posts) == 1
+
+
+def test_next_saved_page_starting_with_the_site_header_is_chrome() -> None:
+    text = "\n".join([
+        "第一篇",
+        "By 苏剑林 | 2020-01-01 | 1位读者 | 引用正文。",
+        "科学空间 | Scientific Spaces",
+        "首页 | 归档 | 关于",
+        "第二篇",
+        "By 苏剑林 | 2020-01-02 | 2位读者 | 引用另一篇。",
+    ])
+    result = parse_dump_text(text)
+    assert [p.paragraphs for p in result.posts] == [("正文。",), ("另一篇。",)]
+    assert [d.line for d in result.diagnostics] == [3, 4]
