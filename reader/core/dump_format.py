@@ -26,7 +26,8 @@ META_LINE = re.compile(
     + r"(?:"
     + _SEP
     + r"(?P<readers>\d{1,3}(?:[,，]\d{3})+|\d+)\s*位读者)?"
-    + r"\s*(?:[|｜]\s*(?:引用)?(?P<rest>.*)|$)",
+    # The first paragraph follows `| 引用`, a bare `|`, or 引用 with its separator lost.
+    + r"\s*(?:(?:[|｜]\s*)?引用(?P<cited>.*)|[|｜](?P<rest>.*)|$)",
     re.DOTALL,
 )
 
@@ -111,7 +112,7 @@ def parse_meta_line(line: str) -> _Meta | str | None:
         author=match["author"].strip() or DEFAULT_AUTHOR,
         date=date,
         readers=int(re.sub(r"[,，]", "", readers)) if readers else None,
-        rest=match["rest"].strip() if match["rest"] is not None else None,
+        rest=(match["cited"] if match["cited"] is not None else match["rest"] or "").strip(),
     )
 
 

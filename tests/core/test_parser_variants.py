@@ -304,3 +304,9 @@ def test_next_saved_page_starting_with_the_site_header_is_chrome() -> None:
     result = parse_dump_text(text)
     assert [p.paragraphs for p in result.posts] == [("正文。",), ("另一篇。",)]
     assert [d.line for d in result.diagnostics] == [3, 4]
+
+
+def test_cite_label_without_its_separator() -> None:
+    text = "标题\nBy 苏剑林 | 2020-01-02 | 1,234位读者引用第一段。\n"
+    (post,) = parse_dump_text(text).posts
+    assert (post.readers, post.paragraphs) == (1234, ("第一段。",))
