@@ -27,9 +27,6 @@ _INLINE_MATH = re.compile(
     r"|" + _ROUND,
     re.DOTALL,
 )
-# Without a pair of backslashes in the paragraph the escape alternatives cannot match, and
-# re.split with this one capturing group cuts text and formulas apart in one C call.
-_SPLIT_INLINE_MATH = re.compile(f"({_DOLLAR}|{_ROUND})", re.DOTALL)
 # arithmatex's block pattern (a paragraph that is one display formula). Its lazy loops became
 # greedy ones over possessive runs: the formula must end the paragraph, so matching backwards
 # from the end finds the same closing delimiter (each closer starts at a token boundary: `\` or
@@ -61,6 +58,8 @@ _SLOT = "\x00"
 # A display block paragraph stands in the joined text as this token, which the `$…$` pattern
 # matches like any formula (formulas never cross PARA, so it cannot pair with anything else).
 _BLOCK_TOKEN = "$" + _SLOT + "$"
+# Without a pair of backslashes in the text the escape alternatives cannot match, and re.split
+# with one capturing group cuts text and formulas apart in one C call.
 _SPLIT_FORMULAS = re.compile(f"({_DOLLAR}|{_ROUND})", re.DOTALL)
 # Without `\(` in the text only `$` can open a formula: a pattern starting with that one literal
 # lets the regex engine jump between dollars (about ten times faster than a character class).
