@@ -277,6 +277,16 @@ class MainWindow(QMainWindow):
         self.state.set("geometry", base64.b64encode(bytes(self.saveGeometry())).decode("ascii"))
         self.state.set("splitter", self.splitter.sizes())
 
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        if self.isVisible():  # saved (debounced) so that a killed process keeps it too
+            self._save_layout()
+
+    def moveEvent(self, event: object) -> None:
+        super().moveEvent(event)  # type: ignore[arg-type]
+        if self.isVisible():
+            self._save_layout()
+
     def closeEvent(self, event: object) -> None:
         self.loader.stop()
         self._save_layout()
