@@ -306,3 +306,24 @@ def test_ctrl_q_closes_the_window_and_saves(qtbot, make_window, sample) -> None:
     press(qtbot, window.search_bar, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     assert not window.isVisible()
     assert window.state.data_path.exists() and window.state.config_path.exists()
+
+
+def test_restart_restores_the_scroll_position(qtbot, make_window, sample, monkeypatch) -> None:
+    from reader.ui.readingpane import ReadingPane
+    from reader.ui.state import library_key
+
+    window = make_window([sample])
+    post = window.model.post_at(3)
+    window.state.set_position(library_key([sample]), post.id, 0.42)
+    window.close()
+    shown = []
+    original = ReadingPane.show_post
+
+    def spy(self, post, *, terms=(), scroll=0.0):
+        shown.append((post.id, scroll))
+        return original(self, post, terms=terms, scroll=scroll)
+
+    monkeypatch.setattr(ReadingPane, "show_post", spy)
+    again = make_window([sample])
+    assert shown[-1] == (post.id, 0.42)
+    assert again.current_post == post

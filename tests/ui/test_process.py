@@ -57,3 +57,28 @@ def test_real_process_opens_the_sample_and_exits_quickly_when_closed(tmp_path: P
     assert state["welcomed"] is True  # first run: the welcome note was shown
     assert "kexue-homepage-sample.txt" in state["last_library"][0]
     assert json.loads(marks.read_text(encoding="utf-8"))["read"]  # the first post was opened
+
+
+@pytest.mark.skipif(not EXECUTABLE.exists(), reason="kexue-reader is not installed in this venv")
+def test_state_survives_the_process_being_killed(tmp_path: Path) -> None:
+    env = dict(os.environ, KEXUE_READER_HOME=str(tmp_path), QT_QPA_PLATFORM="offscreen")
+    env.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu")
+    process = subprocess.Popen([str(EXECUTABLE), "--sample"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    marks = tmp_path / "data" / "marks.json"
+
+    def first_post_marked_read() -> bool:
+        try:
+            return bool(json.loads(marks.read_text(encoding="utf-8"))["read"])
+        except (OSError, ValueError, KeyError):
+            return False
+
+    try:
+        # Opening the sample shows (and marks read) its first post; that must reach the disk
+        # within a second, without any clean shutdown.
+        assert wait_for(first_post_marked_read, 60)
+    finally:
+        process.kill()
+        process.wait()
+    assert first_post_marked_read()
+    assert not list((tmp_path / "data").glob("*.tmp"))
