@@ -114,6 +114,8 @@ class MainWindow(QMainWindow):
         self.search_bar.query_changed.connect(self._query_changed)
         self.search_bar.accepted.connect(self.open_first_result)
         self.search_bar.cleared.connect(self.focus_list)
+        for signal in (self.search_bar.accepted, self.search_bar.cleared):
+            signal.connect(lambda: self.state.set("search_history", self.search_bar.history))
         self.search_bar.set_history(self.state.get("search_history", []) or [])
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
