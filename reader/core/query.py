@@ -14,7 +14,7 @@ word like `arXiv:1706` whose prefix is not a known field is an ordinary term.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from reader.core.model import Post
@@ -183,8 +183,3 @@ def _reference_matches(post: Post, parsed: ParsedQuery) -> bool:
         and not any(anywhere(t) for t in parsed.excluded)
         and not any(t in title for t in parsed.excluded_title)
     )
-
-
-def unique(items: Iterable[str]) -> list[str]:
-    """Items without repeats, first occurrence kept."""
-    return list(dict.fromkeys(items))
