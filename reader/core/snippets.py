@@ -57,24 +57,33 @@ def excerpt(
     excerpt is the paragraph's start.
     """
     if one_to_one:
-        folded = unicodedata.normalize("NFKC", paragraph).casefold()
-        starts = ends = None
-    else:
-        folded, starts, ends = normalize_with_offsets(paragraph)
-    anchor = 0 if anchor is None else min(max(anchor, 0), len(folded))
-    begin = max(0, anchor - CONTEXT_BEFORE)
-    end = min(len(folded), begin + width)
-    begin = max(0, min(begin, end - width))
+        # Character for character: fold only the window (long paragraphs are common in TeX).
+        begin, end = _window(anchor, len(paragraph), width)
+        window = unicodedata.normalize("NFKC", paragraph[begin:end]).casefold()
+        matches = [
+            (a + begin, b + begin) for a, b in _folded_matches(window, terms, 0, end - begin)
+        ]
+        prefix = ELLIPSIS if begin > 0 else ""
+        suffix = ELLIPSIS if end < len(paragraph) else ""
+        spans = _merge(matches, None, None, begin - len(prefix))
+        return Highlighted(prefix + paragraph[begin:end] + suffix, spans)
+    folded, starts, ends = normalize_with_offsets(paragraph)
+    begin, end = _window(anchor, len(folded), width)
     matches = _folded_matches(folded, terms, begin, end)
-    if starts is None or ends is None:
-        text_begin, text_end = begin, end
-    else:
-        text_begin = starts[begin] if begin < len(folded) else len(paragraph)
-        text_end = ends[end - 1] if end > 0 else 0
+    text_begin = starts[begin] if begin < len(folded) else len(paragraph)
+    text_end = ends[end - 1] if end > 0 else 0
     prefix = ELLIPSIS if text_begin > 0 else ""
     suffix = ELLIPSIS if text_end < len(paragraph) else ""
     spans = _merge(matches, starts, ends, text_begin - len(prefix))
     return Highlighted(prefix + paragraph[text_begin:text_end] + suffix, spans)
+
+
+def _window(anchor: int | None, length: int, width: int) -> tuple[int, int]:
+    """[begin, end) of about `width` folded characters with `anchor` near the start."""
+    anchor = 0 if anchor is None else min(max(anchor, 0), length)
+    begin = max(0, anchor - CONTEXT_BEFORE)
+    end = min(length, begin + width)
+    return max(0, min(begin, end - width)), end
 
 
 def _folded_matches(

@@ -187,3 +187,17 @@ def test_remembered_terms_give_the_same_results_and_stay_bounded() -> None:
     for i in range(40):
         index.search(f"t{i}")
     assert len(index._recent) <= RECENT_TERMS
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet="ab向量ＢB：: ", max_size=200),
+    st.text(alphabet="ab向量ＢB：:", min_size=1, max_size=3),
+    st.integers(0, 200),
+)
+def test_one_to_one_excerpt_equals_the_mapped_one(paragraph: str, term: str, anchor: int) -> None:
+    """Text that folds character for character may skip the offset map: same snippet."""
+    folded_term = normalize(term)
+    assert excerpt(paragraph, [folded_term], anchor, one_to_one=True) == excerpt(
+        paragraph, [folded_term], anchor
+    )
