@@ -136,6 +136,7 @@
     if (generation !== state.generation) return;
     current.complete = true;
     current.result = collectResult(current);
+    preloadFontData();
     const ms = performance.now() - started;
     send('typesetFinished', JSON.stringify({...current.result, ms, first_ms: firstMs, cached: false}));
   }
@@ -222,6 +223,17 @@
     }
     doc.state(STATE.COMPILED - 1, null);
     await MathJax._.mathjax.mathjax.handleRetriesFor(() => doc.render());
+  }
+
+  // The font's glyph data comes in 40 range files (600 KB) that MathJax loads on first use,
+  // restarting the typeset pass each time one arrives. Once the first post is done, load the
+  // rest in the background so later posts never wait for one.
+  let fontDataRequested = false;
+  function preloadFontData() {
+    if (fontDataRequested) return;
+    fontDataRequested = true;
+    mathDocument().outputJax.font.loadDynamicFiles().catch(
+      (error) => console.error('kexue: loading font data failed: ' + error));
   }
 
   function mathErrors(node, out) {
