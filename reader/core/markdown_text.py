@@ -71,7 +71,9 @@ _TEXT_TO_ESCAPE = re.compile(
 )
 
 # Characters escaped wherever they occur in text. `(` and `)` must NOT be escaped: `\(`/`\)` are
-# arithmatex's inline math delimiters. `]` needs no escape once `[` is escaped. Order matters:
+# arithmatex's inline math delimiters. `]` needs no escape once `[` is escaped, and `[` is an
+# entity rather than `\[` because the pane's renderer also takes `\[…\]` inside text as math.
+# Order matters:
 # backslashes and ampersands first, before escapes that add them. (str.replace beats
 # str.translate by far on non-ASCII text.)
 _TEXT_ESCAPES = (
@@ -81,7 +83,7 @@ _TEXT_ESCAPES = (
     ("*", "\\*"),
     ("_", "\\_"),
     ("$", "\\$"),
-    ("[", "\\["),
+    ("[", "&#91;"),
     ("<", "&lt;"),
     ("|", "&#124;"),
     ("\t", "&#9;"),
