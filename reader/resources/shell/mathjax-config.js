@@ -9,11 +9,9 @@ window.MathJax = {
     },
     // Only what the pane needs: the combined tex-chtml.js also loads the menu and speech
     // (about 20x slower per formula), and nothing may come from the network.
-    // The loader does not know that cancel needs enclose; without this they race.
-    dependencies: {'[tex]/cancel': ['input/tex-base', '[tex]/enclose']},
     load: [
       'input/tex', 'output/chtml', 'ui/lazy', 'ui/safe',
-      '[tex]/boldsymbol', '[tex]/mathtools', '[tex]/cancel', '[tex]/color', '[tex]/bbox',
+      '[tex]/boldsymbol', '[tex]/mathtools', '[tex]/color', '[tex]/bbox',
       '[tex]/braket', '[tex]/cases', '[tex]/extpfeil', '[tex]/upgreek', '[tex]/gensymb',
       '[tex]/enclose', '[tex]/unicode', '[tex]/html',
     ],
@@ -59,5 +57,12 @@ window.MathJax = {
   },
   startup: {
     typeset: false,
+    // cancel reads enclose's exports as soon as its file runs, and the components listed above
+    // are fetched in parallel: load it once everything else is in, then start MathJax.
+    ready() {
+      MathJax.loader.load('[tex]/cancel')
+        .then(() => MathJax.startup.defaultReady())
+        .catch((error) => console.error('kexue: MathJax start-up failed: ' + error));
+    },
   },
 };

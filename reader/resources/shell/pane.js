@@ -18,6 +18,8 @@
     hits: [],                    // one array of <mark> elements per match, in document order
     hitIndex: -1,
     scrollTimer: 0,
+    switching: false,            // show() called, new post not on screen yet
+    endSent: false,              // end_reached sent for the post on screen
   };
 
   const timings = [];
@@ -81,6 +83,8 @@
 
   function show(post) {
     const generation = ++state.generation;
+    state.switching = true;
+    state.endSent = false;
     const started = performance.now();
     state.queue = state.queue
       .then(() => showNow(post, generation, started))
@@ -96,6 +100,7 @@
     if (cached) {
       state.cache.delete(post.key);
       pane.replaceChildren(cached.node);
+      state.switching = generation !== state.generation;
       state.current = {id: post.id, key: post.key, node: cached.node, complete: true,
         result: cached.result, started};
       mark('mounted', started);
@@ -111,6 +116,7 @@
     const node = buildArticle(post);
     node.started = started;
     pane.replaceChildren(node);
+    state.switching = generation !== state.generation;
     window.scrollTo(0, 0);
     const current = {id: post.id, key: post.key, node, complete: false, result: null, started};
     state.current = current;
@@ -411,8 +417,13 @@
   }
 
   function page(direction) {
+    // Between show() and the new post on screen, paging would act on the old post (and at its
+    // bottom ask for yet another post): ignore it. Likewise once end_reached is sent, until
+    // a post is shown or the reader leaves the bottom.
+    if (state.switching) return false;
     if (direction > 0 && atBottom()) {
-      send('endReached');
+      if (!state.endSent) send('endReached');
+      state.endSent = true;
       return false;
     }
     window.scrollBy(0, direction * Math.max(40, window.innerHeight * 0.9));
@@ -428,6 +439,7 @@
   }
 
   window.addEventListener('scroll', () => {
+    if (state.endSent && !atBottom()) state.endSent = false;
     if (!state.scrollTimer) state.scrollTimer = setTimeout(reportScroll, 150);
   }, {passive: true});
 
@@ -454,10 +466,12 @@
 
   function clear() {
     // Nothing to show (an empty library or no search hit): the pane goes blank.
-    state.generation++;
+    const generation = ++state.generation;
+    state.switching = true;
     state.queue = state.queue.then(() => {
       leaveCurrent();
       pane.replaceChildren();
+      state.switching = generation !== state.generation;
     });
   }
 
