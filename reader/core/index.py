@@ -3,14 +3,16 @@
 Layout (built by reader.core.index_build). Every title and paragraph is folded
 (reader.core.normalize) and laid end to end as an array of character ids, each followed by a
 separator id, so no character pair spans two paragraphs. The index is the list of positions of
-every adjacent character pair (bigram), sorted by (pair, position): one numpy sort at build time.
-A term of m >= 2 characters occurs at p exactly when the pairs at offsets 0, 2, 4, ..., m-2 (and
-the last one, m-2) occur at p + offset: the rarest of its pairs gives candidates, the covering
-pairs confirm them by binary search in their sorted lists. A one-character term's positions are
-the slice of all pairs starting with it plus the paragraphs ending with it; the most frequent
-characters have per-post counts kept instead, so no query sorts hundreds of thousands of
-positions. No text is scanned at query time, and the result set is the same as a substring scan
-over the folded titles and paragraphs (tests/core/test_index.py checks it)."""
+every adjacent character pair (bigram), sorted by (pair, position): one numpy sort at build time,
+kept as 16-bit gaps. Next to it, one byte per character of the text: the 255 most frequent
+characters each have their own code, the others share one. A term of m >= 2 characters: the
+positions of its rarest pair, shifted by the pair's offset, are the candidates; the codes of the
+term's other characters are gathered at candidate + offset (eight at a time) and compared, and a
+character without a code of its own is confirmed by binary search in a pair list holding it. A
+one-character term's positions are the slice of all pairs starting with it plus the paragraphs
+ending with it; the most frequent characters have per-post counts kept instead, so no query sorts
+hundreds of thousands of positions. The result set is the same as a substring scan over the
+folded titles and paragraphs (tests/core/test_index.py checks it)."""
 
 from __future__ import annotations
 
@@ -93,7 +95,17 @@ class SearchIndex:
         self._base = len(self._alphabet) + 1
         self._keys = arrays["keys"]
         self._offsets = arrays["offsets"]
-        self._positions = arrays["positions"]
+        self._first = arrays["first"]
+        self._gaps = arrays["gaps"]
+        self._wide_gaps = arrays["wide_gaps"]
+        self._wide_before = arrays["wide_before"]
+        self._codes = arrays["codes"]
+        # Eight codes read at once from any position: an unaligned view, no copy.
+        self._words = np.ndarray(
+            shape=(len(self._codes) - 7,), dtype="<u8", buffer=self._codes, strides=(1,)
+        )
+        self._code_of_id = arrays["code_of_id"]
+        self._shared_code = int(self._code_of_id[-1]) if len(self._code_of_id) else 0
         self._doc_start = arrays["doc_start"]
         self._title_end = arrays["title_end"]
         self._seg_start = arrays["seg_start"]
@@ -296,41 +308,76 @@ class SearchIndex:
 
     def _term_positions(self, ids: np.ndarray | None) -> np.ndarray:
         """Sorted start positions of the term with these character ids."""
-        empty = np.zeros(0, dtype=self._positions.dtype)
+        pos_type = self._first.dtype
+        empty = np.zeros(0, dtype=pos_type)
         if ids is None:
             return empty
         if len(ids) == 1:
             char = ids[0]
             ends = self._seg_start[1:][self._seg_last_char == char] - self._seg_start.dtype.type(2)
-            inside = self._pair_slice(char * self._base, (char + 1) * self._base)
-            return np.sort(np.concatenate((inside, ends)))
-        lists = []
-        for at in range(len(ids) - 1):
-            key = ids[at] * self._base + ids[at + 1]
-            found = self._pair_slice(key, key + 1)
-            if not len(found):
-                return empty
-            lists.append((len(found), at, found))
-        # Start from the rarest pair; then check pairs covering every character (offsets 0, 2,
-        # 4, ... and the last one), fewest positions first, each check only keeping candidates.
-        lists.sort(key=lambda item: item[0])
-        _, first_at, first = lists[0]
-        cover = set(range(0, len(ids) - 1, 2)) | {len(ids) - 2}
-        starts = first[first >= first_at] - first.dtype.type(first_at)
-        for _, at, found in lists[1:]:
-            if at not in cover or not len(starts):
+            low, high = self._key_range(char * self._base, (char + 1) * self._base)
+            return np.sort(np.concatenate((self._decode(low, high), ends)))
+        wanted = ids[:-1] * self._base + ids[1:]
+        pairs = np.searchsorted(self._keys, wanted.astype(self._keys.dtype))
+        if (pairs >= len(self._keys)).any() or (self._keys[pairs] != wanted).any():
+            return empty
+        # Candidates from the rarest pair; the other characters are checked by gathering their
+        # one-byte codes at candidate + offset, eight at a time (one memory access per candidate
+        # instead of a binary search per pair). Characters without a code of their own are then
+        # confirmed exactly with a pair holding them (binary search in that pair's list).
+        rarest = int(np.argmin(self._offsets[pairs + 1] - self._offsets[pairs]))
+        starts = self._decode(int(pairs[rarest]), int(pairs[rarest]) + 1).astype(np.int64)
+        starts -= rarest
+        starts = starts[(starts >= 0) & (starts <= len(self._codes) - 8 - len(ids))]
+        term_codes = self._code_of_id[ids]
+        checked = {rarest, rarest + 1}
+        if len(ids) <= 4:
+            for at in range(len(ids)):
+                if at not in checked and len(starts):
+                    starts = starts[self._codes[starts + at] == term_codes[at]]
+        else:
+            for chunk in range(0, len(ids), 8):
+                chunk = min(chunk, len(ids) - 8) if len(ids) >= 8 else 0
+                width = min(8, len(ids))
+                packed = sum(int(c) << (8 * k) for k, c in enumerate(term_codes[chunk:][:width]))
+                mask = np.uint64((1 << (8 * width)) - 1)
+                if len(starts):
+                    starts = starts[(self._words[starts + chunk] & mask) == np.uint64(packed)]
+        for at in np.flatnonzero(term_codes == self._shared_code).tolist():
+            if at in checked or not len(starts):
                 continue
-            wanted = starts + starts.dtype.type(at)
-            where = np.searchsorted(found, wanted)
-            where[where == len(found)] = len(found) - 1
-            starts = starts[found[where] == wanted]
-        return starts
+            pair_at = min(at, len(ids) - 2)
+            found = self._decode(int(pairs[pair_at]), int(pairs[pair_at]) + 1).astype(np.int64)
+            shifted = starts + pair_at
+            where = np.minimum(np.searchsorted(found, shifted), len(found) - 1)
+            starts = starts[found[where] == shifted]
+        return starts.astype(pos_type)
 
-    def _pair_slice(self, low_key: int, high_key: int) -> np.ndarray:
-        """Positions of the pairs whose key is in [low_key, high_key), sorted within each key."""
+    def _key_range(self, low_key: int, high_key: int) -> tuple[int, int]:
+        """The pairs (indices into the key list) whose key is in [low_key, high_key)."""
         bounds = np.array([low_key, high_key], dtype=self._keys.dtype)
-        low, high = np.searchsorted(self._keys, bounds)
-        return self._positions[self._offsets[low] : self._offsets[high]]
+        low, high = np.searchsorted(self._keys, bounds).tolist()
+        return low, high
+
+    def _decode(self, low: int, high: int) -> np.ndarray:
+        """Positions of pairs low..high-1 (indices into the key list), sorted within each pair
+        (see index_build._gap_coded for the coding)."""
+        first, last = int(self._offsets[low]), int(self._offsets[high])
+        if first == last:
+            return np.zeros(0, dtype=self._first.dtype)
+        steps = self._gaps[first:last].astype(np.int64)
+        list_starts = self._offsets[low:high].astype(np.int64) - first
+        wide = steps == 0
+        wide[list_starts] = False
+        steps[wide] = self._wide_gaps[int(self._wide_before[low]) : int(self._wide_before[high])]
+        steps[list_starts] = self._first[low:high]
+        positions = np.cumsum(steps)
+        if high - low > 1:
+            # Each list restarts from its first position: remove what the lists before added.
+            carried = np.zeros(high - low, dtype=np.int64)
+            carried[1:] = positions[list_starts[1:] - 1]
+            positions -= np.repeat(carried, np.diff(np.append(list_starts, last - first)))
+        return positions.astype(self._first.dtype)
 
     def _count_per_post(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n = len(self.posts)

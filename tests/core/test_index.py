@@ -112,6 +112,24 @@ def test_same_posts_when_every_character_is_counted_per_post(case: tuple[list[Po
             assert any(t in normalize(hit.snippet.text[start:end]) for t in results.terms)
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpus_and_query(SIMPLE_ALPHABET), st.integers(1, 3), st.integers(0, 4))
+def test_same_posts_with_wide_gaps_and_shared_byte_codes(
+    case: tuple[list[Post], str], gap_limit: int, byte_coded: int
+) -> None:
+    """Gaps too wide for 16 bits and characters without a byte code of their own are rare in
+    small corpora: force both paths with tiny limits."""
+    posts, query = case
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_build, "GAP_LIMIT", gap_limit)
+        patch.setattr(index_build, "BYTE_CODED", byte_coded)
+        index = SearchIndex.build(posts)
+    results = index.search(query, limit=None)
+    expected = reference_search(posts, query)
+    assert ids(results) == sorted(expected)
+    assert results.total == len(expected)
+
+
 @settings(max_examples=100, deadline=None)
 @given(corpora(SIMPLE_ALPHABET), st.text(alphabet=SIMPLE_ALPHABET, min_size=1, max_size=2))
 def test_one_and_two_character_queries(posts: list[Post], term: str) -> None:
