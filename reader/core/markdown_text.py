@@ -40,10 +40,8 @@ _BLOCK_MATH = re.compile(
 # Formulas containing these would be changed by Markdown before arithmatex sees them (code spans
 # run first; entity-like text is decoded; tabs are expanded; a raw HTML tag at a line start is
 # taken as an HTML block). Such rare formulas are escaped as text instead: the text still shows.
-_UNSAFE_IN_MATH = re.compile(
-    r"[`\t\x00\x02\x03]|&(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);|\n[ ]{0,3}(?:<[A-Za-z/!?]|~~~)",
-    re.IGNORECASE,
-)
+_ENTITY_LIKE = re.compile(r"&(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);", re.IGNORECASE)
+_BLOCK_SYNTAX_LINE = re.compile(r"\n[ ]{0,3}(?:<[A-Za-z/!?]|~~~)")
 # An inline formula spanning lines is still inside a paragraph block, so a continuation line that
 # starts with block syntax (`#`, `>`, `-`, `1.`, `===`, …) would break it; only lines that start
 # with a letter, a backslash or a few harmless characters are safe.
@@ -144,9 +142,17 @@ def escape_text(text: str) -> str:
 
 
 def _is_safe_math(tex: str, *, inline: bool = False) -> bool:
-    if inline and "\n" in tex and _UNSAFE_LINE_IN_INLINE_MATH.search(tex):
+    # Substring tests first: the regexes only run when their trigger character is present.
+    if any(char in tex for char in "`\t\x00\x02\x03"):
         return False
-    return _UNSAFE_IN_MATH.search(tex) is None
+    if "&" in tex and ";" in tex and _ENTITY_LIKE.search(tex):
+        return False
+    if "\n" in tex:
+        if _BLOCK_SYNTAX_LINE.search(tex):
+            return False
+        if inline and _UNSAFE_LINE_IN_INLINE_MATH.search(tex):
+            return False
+    return True
 
 
 def is_display_block(paragraph: str) -> bool:
