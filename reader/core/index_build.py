@@ -55,16 +55,17 @@ def build_arrays(posts: Sequence[Post]) -> dict[str, np.ndarray]:
         merging_free=np.array(merging_free),
     )
     arrays.update(_title_characters(ids, doc_start, title_end))
-    arrays.update(_frequent_characters(ids, base, doc_start, len(arrays["gaps"])))
-    arrays.update(_byte_codes(ids, base))
+    char_counts = np.bincount(ids, minlength=base)[: base - 1]
+    arrays.update(_frequent_characters(ids, char_counts, doc_start, len(arrays["gaps"])))
+    arrays.update(_byte_codes(ids, char_counts))
     return arrays
 
 
-def _byte_codes(ids: np.ndarray, base: int) -> dict[str, np.ndarray]:
+def _byte_codes(ids: np.ndarray, counts: np.ndarray) -> dict[str, np.ndarray]:
     """One byte per character of the text, for checking a term's candidates by gathering its
     characters: the BYTE_CODED most frequent characters have their own code, the rest (and the
     separator) share the code BYTE_CODED."""
-    counts = np.bincount(ids, minlength=base)[: base - 1]
+    base = len(counts) + 1
     by_count = np.argsort(counts, kind="stable")[::-1][: min(BYTE_CODED, 255)]
     code_of_id = np.full(base, BYTE_CODED, dtype=np.uint8)
     code_of_id[by_count] = np.arange(len(by_count), dtype=np.uint8)
@@ -89,12 +90,12 @@ def _title_characters(
 
 
 def _frequent_characters(
-    ids: np.ndarray, base: int, doc_start: np.ndarray, n_positions: int
+    ids: np.ndarray, counts: np.ndarray, doc_start: np.ndarray, n_positions: int
 ) -> dict[str, np.ndarray]:
     """Per-post counts of the characters so frequent that sorting their positions at query time
     would cost milliseconds; the table is kept to FREQUENT_TABLE_SHARE of the position list."""
     n_docs = len(doc_start) - 1
-    counts = np.bincount(ids, minlength=base)[: base - 1]
+    base = len(counts) + 1
     threshold = max(FREQUENT_MIN_COUNT, len(ids) // 600)
     budget = int(n_positions * 4 * FREQUENT_TABLE_SHARE) // max(2 * n_docs, 1)
     frequent = np.argsort(counts, kind="stable")[::-1]
@@ -245,13 +246,12 @@ def _gap_coded(positions: np.ndarray, offsets: np.ndarray) -> dict[str, np.ndarr
     gaps[1:] = positions[1:] - positions[:-1]  # wraps at list starts, overwritten below
     list_starts = offsets[:-1]
     gaps[list_starts] = 0
-    wide = gaps >= GAP_LIMIT
-    wide_count = np.concatenate(([0], np.cumsum(wide)))
+    wide = np.flatnonzero(gaps >= GAP_LIMIT)
     narrow = gaps.astype(np.uint16)
     narrow[wide] = 0
     return {
         "first": positions[list_starts],
         "gaps": narrow,
         "wide_gaps": gaps[wide],
-        "wide_before": wide_count[offsets].astype(offsets.dtype),
+        "wide_before": np.searchsorted(wide, offsets).astype(offsets.dtype),
     }
