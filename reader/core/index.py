@@ -316,7 +316,7 @@ class SearchIndex:
             char = ids[0]
             ends = self._seg_start[1:][self._seg_last_char == char] - self._seg_start.dtype.type(2)
             low, high = self._key_range(char * self._base, (char + 1) * self._base)
-            return np.sort(np.concatenate((self._decode(low, high), ends)))
+            return np.sort(np.concatenate((self._decode(low, high), ends))).astype(pos_type)
         wanted = ids[:-1] * self._base + ids[1:]
         pairs = np.searchsorted(self._keys, wanted.astype(self._keys.dtype))
         if (pairs >= len(self._keys)).any() or (self._keys[pairs] != wanted).any():
@@ -325,9 +325,10 @@ class SearchIndex:
         # one-byte codes at candidate + offset, eight at a time (one memory access per candidate
         # instead of a binary search per pair). Characters without a code of their own are then
         # confirmed exactly with a pair holding them (binary search in that pair's list).
+        if len(ids) == 2:
+            return self._decode(int(pairs[0]), int(pairs[0]) + 1).astype(pos_type)
         rarest = int(np.argmin(self._offsets[pairs + 1] - self._offsets[pairs]))
-        starts = self._decode(int(pairs[rarest]), int(pairs[rarest]) + 1).astype(np.int64)
-        starts -= rarest
+        starts = self._decode(int(pairs[rarest]), int(pairs[rarest]) + 1) - rarest
         starts = starts[(starts >= 0) & (starts <= len(self._codes) - 8 - len(ids))]
         term_codes = self._code_of_id[ids]
         checked = {rarest, rarest + 1}
@@ -347,7 +348,7 @@ class SearchIndex:
             if at in checked or not len(starts):
                 continue
             pair_at = min(at, len(ids) - 2)
-            found = self._decode(int(pairs[pair_at]), int(pairs[pair_at]) + 1).astype(np.int64)
+            found = self._decode(int(pairs[pair_at]), int(pairs[pair_at]) + 1)
             shifted = starts + pair_at
             where = np.minimum(np.searchsorted(found, shifted), len(found) - 1)
             starts = starts[found[where] == shifted]
@@ -360,16 +361,15 @@ class SearchIndex:
         return low, high
 
     def _decode(self, low: int, high: int) -> np.ndarray:
-        """Positions of pairs low..high-1 (indices into the key list), sorted within each pair
-        (see index_build._gap_coded for the coding)."""
+        """Positions (int64) of pairs low..high-1 (indices into the key list), sorted within each
+        pair (see index_build._gap_coded for the coding)."""
         first, last = int(self._offsets[low]), int(self._offsets[high])
-        if first == last:
-            return np.zeros(0, dtype=self._first.dtype)
         steps = self._gaps[first:last].astype(np.int64)
         list_starts = self._offsets[low:high].astype(np.int64) - first
-        wide = steps == 0
-        wide[list_starts] = False
-        steps[wide] = self._wide_gaps[int(self._wide_before[low]) : int(self._wide_before[high])]
+        wide_low, wide_high = int(self._wide_before[low]), int(self._wide_before[high])
+        if wide_high > wide_low:
+            steps[list_starts] = 1  # list starts are written 0 too: not wide gaps
+            steps[np.flatnonzero(steps == 0)] = self._wide_gaps[wide_low:wide_high]
         steps[list_starts] = self._first[low:high]
         positions = np.cumsum(steps)
         if high - low > 1:
@@ -377,7 +377,7 @@ class SearchIndex:
             carried = np.zeros(high - low, dtype=np.int64)
             carried[1:] = positions[list_starts[1:] - 1]
             positions -= np.repeat(carried, np.diff(np.append(list_starts, last - first)))
-        return positions.astype(self._first.dtype)
+        return positions
 
     def _count_per_post(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n = len(self.posts)
