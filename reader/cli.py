@@ -13,6 +13,7 @@ COMMANDS: dict[str, str] = {
     "parse": "reader.commands.parse",
     "search": "reader.commands.search",
     "check-render": "reader.commands.check_render",
+    "keys": "reader.commands.keys",
 }
 
 
