@@ -7,7 +7,7 @@ every adjacent character pair (bigram), sorted by (pair, position): one numpy so
 kept as 16-bit gaps. Next to it, one byte per character of the text: the 255 most frequent
 characters each have their own code, the others share one. A term of m >= 2 characters: the
 positions of its rarest pair, shifted by the pair's offset, are the candidates; the codes of the
-term's other characters are gathered at candidate + offset (eight at a time) and compared, and a
+term's characters are gathered at candidate + offset (eight at a time) and compared, and a
 character without a code of its own is confirmed by binary search in a pair list holding it. A
 one-character term's positions are the slice of all pairs starting with it plus the paragraphs
 ending with it; the most frequent characters have per-post counts kept instead, so no query sorts
@@ -38,6 +38,8 @@ __all__ = ["Highlighted", "SearchHit", "SearchIndex", "SearchResults", "normaliz
 SortOrder = Literal["score", "date", "readers"]
 BM25_K1 = 1.2
 BM25_B = 0.75
+CHECK_BLOCK = 8192
+"""Candidates checked together against the text's codes (their words stay in the cache)."""
 RECENT_TERMS = 16
 """Terms whose matches are remembered between searches (a few MB at most for this archive)."""
 
@@ -100,10 +102,8 @@ class SearchIndex:
         self._wide_gaps = arrays["wide_gaps"]
         self._wide_before = arrays["wide_before"]
         self._codes = arrays["codes"]
-        # Eight codes read at once from any position: an unaligned view, no copy.
-        self._words = np.ndarray(
-            shape=(len(self._codes) - 7,), dtype="<u8", buffer=self._codes, strides=(1,)
-        )
+        self._code_words = self._codes.view("<u8")  # eight codes at a time, no copy
+        self._n_chars = int(arrays["seg_start"][-1]) if len(arrays["seg_start"]) else 0
         self._code_of_id = arrays["code_of_id"]
         self._shared_code = int(self._code_of_id[-1]) if len(self._code_of_id) else 0
         self._doc_start = arrays["doc_start"]
@@ -322,14 +322,12 @@ class SearchIndex:
         if (pairs >= len(self._keys)).any() or (self._keys[pairs] != wanted).any():
             return empty
         # Candidates from the rarest pair; the other characters are checked by gathering their
-        # one-byte codes at candidate + offset, eight at a time (one memory access per candidate
-        # instead of a binary search per pair). Characters without a code of their own are then
-        # confirmed exactly with a pair holding them (binary search in that pair's list).
-        if len(ids) == 2:
-            return self._decode(int(pairs[0]), int(pairs[0]) + 1).astype(pos_type)
+        # one-byte codes at candidate + offset (one memory access per candidate instead of a
+        # binary search per pair). Characters without a code of their own are then confirmed
+        # exactly with a pair holding them (binary search in that pair's list).
         rarest = int(np.argmin(self._offsets[pairs + 1] - self._offsets[pairs]))
         starts = self._decode(int(pairs[rarest]), int(pairs[rarest]) + 1) - rarest
-        starts = starts[(starts >= 0) & (starts <= len(self._codes) - 8 - len(ids))]
+        starts = starts[(starts >= 0) & (starts <= self._n_chars - len(ids))]
         term_codes = self._code_of_id[ids]
         checked = {rarest, rarest + 1}
         if len(ids) <= 4:
@@ -337,13 +335,7 @@ class SearchIndex:
                 if at not in checked and len(starts):
                     starts = starts[self._codes[starts + at] == term_codes[at]]
         else:
-            for chunk in range(0, len(ids), 8):
-                chunk = min(chunk, len(ids) - 8) if len(ids) >= 8 else 0
-                width = min(8, len(ids))
-                packed = sum(int(c) << (8 * k) for k, c in enumerate(term_codes[chunk:][:width]))
-                mask = np.uint64((1 << (8 * width)) - 1)
-                if len(starts):
-                    starts = starts[(self._words[starts + chunk] & mask) == np.uint64(packed)]
+            starts = self._check_codes(starts, term_codes.tolist())
         for at in np.flatnonzero(term_codes == self._shared_code).tolist():
             if at in checked or not len(starts):
                 continue
@@ -353,6 +345,31 @@ class SearchIndex:
             where = np.minimum(np.searchsorted(found, shifted), len(found) - 1)
             starts = starts[found[where] == shifted]
         return starts.astype(pos_type)
+
+    def _check_codes(self, starts: np.ndarray, term_codes: list[int]) -> np.ndarray:
+        """The candidate starts where the text's codes equal the term's, compared eight at a
+        time as 64-bit words. Candidates go in blocks, so that the words after the first one
+        of each candidate are still in the cache when they are read."""
+        windows = []
+        for j in range(0, len(term_codes), 8):
+            part = term_codes[j : j + 8]
+            packed = sum(code << (8 * k) for k, code in enumerate(part))
+            windows.append((np.uint64(packed), np.uint64((1 << (8 * len(part))) - 1)))
+        words = self._code_words
+        kept = []
+        for block_start in range(0, len(starts), CHECK_BLOCK):
+            block = starts[block_start : block_start + CHECK_BLOCK]
+            word_at = block >> 3
+            low_shift = ((block & 7) << 3).astype(np.uint64)
+            high_shift = np.uint64(64) - low_shift  # a shift by 64 gives 0 in numpy
+            following = words[word_at]
+            ok = np.ones(len(block), dtype=bool)
+            for j, (packed, mask) in enumerate(windows):
+                current, following = following, words[word_at + (j + 1)]
+                window = (current >> low_shift) | (following << high_shift)
+                ok &= (window & mask) == packed
+            kept.append(block[ok])
+        return np.concatenate(kept) if kept else starts
 
     def _key_range(self, low_key: int, high_key: int) -> tuple[int, int]:
         """The pairs (indices into the key list) whose key is in [low_key, high_key)."""

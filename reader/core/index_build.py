@@ -69,8 +69,8 @@ def _byte_codes(ids: np.ndarray, counts: np.ndarray) -> dict[str, np.ndarray]:
     by_count = np.argsort(counts, kind="stable")[::-1][: min(BYTE_CODED, 255)]
     code_of_id = np.full(base, BYTE_CODED, dtype=np.uint8)
     code_of_id[by_count] = np.arange(len(by_count), dtype=np.uint8)
-    # Padded so that eight bytes can be read from any position (SearchIndex reads words).
-    codes = np.full(len(ids) + 8, BYTE_CODED, dtype=np.uint8)
+    # Padded to whole 64-bit words with two to spare: SearchIndex reads the codes as words.
+    codes = np.full((len(ids) + 23) // 8 * 8, BYTE_CODED, dtype=np.uint8)
     codes[: len(ids)] = code_of_id[ids]
     return {"code_of_id": code_of_id, "codes": codes}
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from reader.core import index as index_module
 from reader.core import index_build
 from reader.core.index import SearchIndex
 from reader.core.model import Post, post_id
@@ -36,7 +37,6 @@ def make_post(
         author=author,
         date=date,
         readers=readers,
-        markdown="\n\n".join(paragraphs),
         paragraphs=tuple(paragraphs),
         source="<test>",
         line=1,
@@ -130,6 +130,31 @@ def test_same_posts_with_wide_gaps_and_shared_byte_codes(
     assert results.total == len(expected)
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.text(alphabet="ab向量 ：ＢBß", min_size=5, max_size=40), min_size=1, max_size=6),
+    st.data(),
+    st.integers(1, 3),
+)
+def test_long_terms_checked_word_by_word(
+    paragraphs: list[str], data: st.DataObject, block: int
+) -> None:
+    """Terms of 5 to 20 characters are checked eight codes at a time, candidates in blocks."""
+    posts = [make_post(f"t{i}", [p, p[::-1]], day=i) for i, p in enumerate(paragraphs)]
+    source = data.draw(st.sampled_from(paragraphs))
+    start = data.draw(st.integers(0, len(source) - 1))
+    term = source[start : start + data.draw(st.integers(5, 20))]
+    if data.draw(st.booleans()):  # a near miss: one character changed
+        at = data.draw(st.integers(0, len(term) - 1))
+        term = term[:at] + data.draw(st.sampled_from("ab量")) + term[at + 1 :]
+    assume(term.strip())
+    query = f'"{term}"'
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_module, "CHECK_BLOCK", block)
+        results = SearchIndex.build(posts).search(query, limit=None)
+    assert ids(results) == sorted(reference_search(posts, query))
+
+
 @settings(max_examples=100, deadline=None)
 @given(corpora(SIMPLE_ALPHABET), st.text(alphabet=SIMPLE_ALPHABET, min_size=1, max_size=2))
 def test_one_and_two_character_queries(posts: list[Post], term: str) -> None:
@@ -138,6 +163,26 @@ def test_one_and_two_character_queries(posts: list[Post], term: str) -> None:
     assert ids(SearchIndex.build(posts).search(query, limit=None)) == sorted(
         reference_search(posts, query)
     )
+
+
+def test_every_character_of_a_long_term_is_checked() -> None:
+    """Two terms differing in one character, whose pairs around it are made frequent so that
+    both terms' candidates come from a pair they share: only the character check tells them
+    apart, at every offset and length (one and several 64-bit words of codes)."""
+    text = "梯度0123456789abcdefghij向量"
+    for length in (5, 8, 9, 16, 17, 24):
+        term = text[:length]
+        for at in range(2, length):
+            changed = term[:at] + "Z" + term[at + 1 :]
+            around = (term[at - 1 : at + 2] + " " + changed[at - 1 : at + 2] + " ") * 3
+            posts = [
+                make_post("a", [term], day=1),
+                make_post("b", [changed], day=2),
+                make_post("c", [around], day=3),
+            ]
+            index = SearchIndex.build(posts)
+            assert [h.post.title for h in index.search(f'"{term}"').hits] == ["a"], (length, at)
+            assert [h.post.title for h in index.search(f'"{changed}"').hits] == ["b"], (length, at)
 
 
 def test_terms_at_the_very_start_and_end() -> None:
