@@ -23,7 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from reader.commands.check_render import prepare_qt_environment
 from reader.core.corpus import generate_dump
-from reader.core.markdown_text import paragraphs_to_markdown
 from reader.core.model import Post, post_id
 from reader.core.parser import parse_dump_text
 from reader.core.render import clear_render_cache, render_post_html
@@ -51,7 +50,7 @@ def build_post(paragraph_pool: list[str], formulas: int, name: str) -> Post:
 def _post(title: str, paragraphs: list[str]) -> Post:
     date = dt.date(2024, 1, 1)
     return Post(id=post_id(title, date), title=title, author="苏剑林", date=date, readers=1,
-                markdown=paragraphs_to_markdown(paragraphs), paragraphs=tuple(paragraphs),
+                paragraphs=tuple(paragraphs),
                 source="<bench>", line=1)
 
 

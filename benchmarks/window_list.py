@@ -35,7 +35,7 @@ def make_posts(count: int) -> list:
         date = start + dt.timedelta(days=i % 6000)
         paragraphs = post.paragraphs[:4]
         posts.append(dataclasses.replace(post, id=post_id(title, date), title=title, date=date,
-                                         paragraphs=paragraphs, markdown="\n\n".join(paragraphs)))
+                                         paragraphs=paragraphs))
     return posts
 
 

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import islice
 
-from reader.core.markdown_text import paragraphs_to_markdown
 from reader.core.model import Diagnostic, Post, Severity, post_id
 
 DEFAULT_AUTHOR = "苏剑林"
@@ -319,7 +318,6 @@ class DumpParser:
                 author=meta.author,
                 date=meta.date,
                 readers=meta.readers,
-                markdown=paragraphs_to_markdown(paragraphs),
                 paragraphs=paragraphs,
                 source=self.source,
                 line=post.title_line,

@@ -7,6 +7,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Literal
 
+from reader.core.markdown_text import paragraphs_to_markdown
+
 Severity = Literal["error", "warning", "info"]
 
 
@@ -50,8 +52,6 @@ class Post:
     """Publication date; None only when a Markdown file gives none (reported as a warning)."""
     readers: int | None
     """Reader count shown by the blog ('110996位读者'), None when unknown."""
-    markdown: str
-    """The body as Markdown; rendering it shows exactly the source text, formulas untouched."""
     paragraphs: tuple[str, ...]
     """The body as plain text, one string per paragraph (display math blocks are one paragraph);
     this is what search matches against, so terms never match across paragraph boundaries."""
@@ -61,6 +61,17 @@ class Post:
     """1-based line in that file where the post starts (its title line or front matter)."""
     url: str | None = None
     """The original address of the post when known (Markdown front matter `url`)."""
+    body_markdown: str | None = None
+    """The body as written in a Markdown file; None for posts of a homepage dump, whose Markdown
+    is derived from their paragraphs when asked for (building it for every post at load time
+    took half of the parse time)."""
+
+    @property
+    def markdown(self) -> str:
+        """The body as Markdown; rendering it shows exactly the source text, formulas untouched."""
+        if self.body_markdown is not None:
+            return self.body_markdown
+        return paragraphs_to_markdown(self.paragraphs)
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -16,7 +16,6 @@ from markdown.util import ETX, STX, AtomicString
 
 from reader.core.markdown_text import (
     _is_display_block,  # the parser's own test, so both sides agree on what a display block is
-    paragraphs_to_markdown,
     split_inline_math,
 )
 from reader.core.model import Post
@@ -217,21 +216,21 @@ def paragraphs_to_html(paragraphs: tuple[str, ...] | list[str]) -> str:
     return "\n".join(out)
 
 
-_cache: OrderedDict[tuple[str, str], str] = OrderedDict()
+_cache: OrderedDict[Post, str] = OrderedDict()
 
 
 def render_post_html(post: Post) -> str:
     """The safe HTML fragment of a post's body (sanitised with nh3), TeX untouched.
 
-    Results are memoised per (id, markdown) for a few dozen posts so revisiting a post is free.
+    Results are memoised per post (all its fields) for a few dozen posts so revisiting is free.
     """
-    key = (post.id, post.markdown)
+    key = post
     cached = _cache.get(key)
     if cached is not None:
         _cache.move_to_end(key)
         return cached
-    if post.paragraphs and post.markdown == paragraphs_to_markdown(post.paragraphs):
-        # A dump post (or any post whose Markdown is escaped plain text): the fast route.
+    if post.body_markdown is None:
+        # A dump post, whose Markdown is its paragraphs escaped: the fast route, same page.
         rendered = sanitize(paragraphs_to_html(post.paragraphs))
     else:
         rendered = markdown_to_html(post.markdown)

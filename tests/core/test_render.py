@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import re
 
 import pytest
 
-from reader.core.markdown_text import paragraphs_to_markdown
 from reader.core.model import Post, post_id
 from reader.core.render import markdown_to_html, render_meta_text, render_post_html
 
@@ -28,7 +28,7 @@ def formulas(fragment: str) -> list[str]:
 def make_post(paragraphs: list[str], title: str = "t") -> Post:
     date = dt.date(2020, 7, 10)
     return Post(id=post_id(title, date), title=title, author="苏剑林", date=date, readers=110996,
-                markdown=paragraphs_to_markdown(paragraphs), paragraphs=tuple(paragraphs),
+                paragraphs=tuple(paragraphs),
                 source="<test>", line=1)
 
 
@@ -112,8 +112,10 @@ def test_meta_line_is_plain_text() -> None:
 def test_rendering_is_cached_per_content() -> None:
     post = make_post(["$x$"])
     assert render_post_html(post) is render_post_html(post)
-    changed = Post(**{**{f: getattr(post, f) for f in post.__slots__}, "markdown": "$y$"})
+    changed = dataclasses.replace(post, paragraphs=("$y$",))
     assert formulas(render_post_html(changed)) == ["y"]
+    written = dataclasses.replace(post, body_markdown="$z$")
+    assert formulas(render_post_html(written)) == ["z"]
 
 
 def test_renderer_and_cli_do_not_import_qt() -> None:

@@ -77,7 +77,8 @@ def hostile_markdown(base: str) -> str:
 def make_post(markdown: str) -> Post:
     date = dt.date(2021, 1, 1)
     return Post(id=post_id("hostile", date), title="<img src=x onerror=alert(1)>", author="a",
-                date=date, readers=None, markdown=markdown, paragraphs=(), source="<test>", line=1)
+                date=date, readers=None, body_markdown=markdown, paragraphs=(), source="<test>",
+                line=1)
 
 
 def settle(qtbot, ms: int = 600) -> None:

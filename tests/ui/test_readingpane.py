@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from reader.core.markdown_text import paragraphs_to_markdown
 from reader.core.model import Post, post_id
 
 
 def make_post(title: str, paragraphs: list[str]) -> Post:
     date = dt.date(2022, 3, 4)
     return Post(id=post_id(title, date), title=title, author="苏剑林", date=date, readers=42,
-                markdown=paragraphs_to_markdown(paragraphs), paragraphs=tuple(paragraphs),
+                paragraphs=tuple(paragraphs),
                 source="<test>", line=1)
 
 

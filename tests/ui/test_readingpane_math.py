@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from reader.core.markdown_text import paragraphs_to_markdown
 from reader.core.model import Post, post_id
 
 # (paragraph as in a dump, the formulas MathJax must receive from it, in order)
@@ -34,7 +33,7 @@ TRICKY: list[tuple[str, list[str]]] = [
 def make_post(paragraphs: list[str], title: str = "测试:公式") -> Post:
     date = dt.date(2020, 1, 1)
     return Post(id=post_id(title, date), title=title, author="苏剑林", date=date, readers=1,
-                markdown=paragraphs_to_markdown(paragraphs), paragraphs=tuple(paragraphs),
+                paragraphs=tuple(paragraphs),
                 source="<test>", line=1)
 
 
