@@ -97,8 +97,22 @@ class Loader(QObject):
         thread.start()
 
     def cancel(self) -> None:
-        """Ask the running load to stop; `cancelled` follows."""
+        """Stop the running load; `cancelled` is emitted at once.
+
+        Parsing stops at its next check. An index build cannot be interrupted halfway (it is a
+        few long numpy calls), so it is left to finish in the background and its result is
+        dropped: the window is back on its previous library immediately either way."""
+        thread = self._thread
+        if thread is None:
+            return
         self._cancel.set()
+        thread.quit()
+        if thread.isRunning():  # keep it referenced: destroying a running QThread aborts
+            self._abandoned.append(thread)
+        # The worker's own signals no longer count once it is detached (see _current).
+        self._thread = None
+        self._worker = None
+        self.cancelled.emit()
 
     def stop(self, timeout_ms: int = 1000) -> bool:
         """Cancel and wait for the worker thread (on close or before a new load); False when it

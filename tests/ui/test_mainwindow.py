@@ -249,6 +249,37 @@ def test_cancelled_load_keeps_the_window_usable(qtbot, make_window, sample) -> N
     assert len(window.posts) == 7
 
 
+def test_cancel_during_a_slow_index_build_returns_at_once(qtbot, make_window, sample,
+                                                          monkeypatch) -> None:
+    import threading
+
+    from reader.core.index import SearchIndex
+
+    window = make_window([sample])
+    release = threading.Event()
+    real_build = SearchIndex.build.__func__
+
+    def slow_build(cls, posts):  # an index build that cannot be interrupted halfway
+        release.wait(10)
+        return real_build(cls, posts)
+
+    monkeypatch.setattr(SearchIndex, "build", classmethod(slow_build))
+    with qtbot.waitSignal(window.loader.progress, timeout=10000,
+                          check_params_cb=lambda phase, *_: phase == "Indexing"):
+        window.open_paths([sample, sample])
+    finished: list[object] = []
+    window.loader.finished.connect(finished.append)
+    with qtbot.waitSignal(window.loader.cancelled, timeout=1000):
+        window.loader.cancel()
+    assert not window.progress.isVisible()
+    assert window.library is not None and list(window.library.paths) == [sample]
+    release.set()
+    qtbot.waitUntil(lambda: not window.loader.busy, timeout=10000)
+    qtbot.wait(50)
+    assert finished == []  # the abandoned build's library is dropped
+    assert len(window.posts) == 7
+
+
 def test_space_pages_down_then_moves_to_the_next_post(qtbot, make_window, sample) -> None:
     window = make_window([sample])
     window.resize(900, 400)  # a short pane, so the first post takes several pages
