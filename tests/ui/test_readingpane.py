@@ -170,14 +170,19 @@ def test_what_the_reader_looks_at_stays_put_while_formulas_above_are_typeset(
                           f"\\end{{equation}}")
     post = make_post("锚定", paragraphs)
     target = "document.querySelectorAll('.kx-body p')[45]"
-    finished = qtbot.waitSignal(reading_pane.typeset_finished, timeout=60000)
-    with qtbot.waitSignal(reading_pane.post_shown, timeout=60000):
-        reading_pane.show_post(post)
-    # Jump down at once, while most formulas above are still placeholders.
-    before = reading_pane.eval_js(f"({target}.scrollIntoView(), {target}"
-                                  ".getBoundingClientRect().top)")
-    pending = reading_pane.eval_js("document.querySelectorAll('mjx-lazy').length")
-    finished.wait()
+    # Small background steps, so the jump below lands while many formulas above still wait.
+    chunk = reading_pane.eval_js("kexue.setChunk(8)")
+    try:
+        finished = qtbot.waitSignal(reading_pane.typeset_finished, timeout=60000)
+        with qtbot.waitSignal(reading_pane.post_shown, timeout=60000):
+            reading_pane.show_post(post)
+        # Jump down at once, while most formulas above are still placeholders.
+        before = reading_pane.eval_js(f"({target}.scrollIntoView(), {target}"
+                                      ".getBoundingClientRect().top)")
+        pending = reading_pane.eval_js("document.querySelectorAll('mjx-lazy').length")
+        finished.wait()
+    finally:
+        reading_pane.eval_js(f"kexue.setChunk({chunk})")
     assert pending > 20  # the test means something only if formulas were still waiting
     assert reading_pane.eval_js("document.querySelectorAll('mjx-lazy').length") == 0
     after = reading_pane.eval_js(f"{target}.getBoundingClientRect().top")
