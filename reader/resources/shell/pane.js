@@ -9,6 +9,7 @@
   // restyles what is on screen for MathJax's grown style sheet: 64 (about 0.1 s of work) costs
   // far fewer frames than 24 and keeps the pane responsive enough.
   let CHUNK = 64;
+  const LINE_SLACK = 40;         // px below the screen still counted as on it
   const pane = document.getElementById('pane');
 
   const state = {
@@ -186,13 +187,28 @@
     return blocks;
   }
 
+  // The markers of those blocks that are on screen: a long paragraph at the bottom edge often
+  // holds formulas further down. The blocks are laid out already, so measuring the markers
+  // forces no further layout; a line's worth of slack keeps a tall inline formula whose line
+  // starts just below the edge.
+  function markersOnScreen(blocks) {
+    const bottom = window.innerHeight + LINE_SLACK;
+    const markers = [];
+    for (const block of blocks) {
+      for (const marker of markersIn(block)) {
+        if (marker.getBoundingClientRect().top <= bottom) markers.push(marker);
+      }
+    }
+    return markers;
+  }
+
   // The formulas on (or just below) the screen, until none is left there: typesetting display
   // formulas pushes the others down, so a second pass is rarely needed. ui/lazy compiles the
   // formulas above them first, so equation numbers are right.
   async function typesetVisible(node, generation) {
     for (let pass = 0; pass < 4; pass++) {
       if (generation !== state.generation) return;
-      const markers = blocksNearScreen(node, 0).flatMap((block) => [...markersIn(block)]);
+      const markers = markersOnScreen(blocksNearScreen(node, 0));
       if (!markers.length) return;
       await typesetMarkers(markers);
       mark(`screen pass ${pass}: ${markers.length} formulas`, node.started);
