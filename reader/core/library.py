@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 from reader.core.model import Diagnostic, Post
 
 if TYPE_CHECKING:
-    from reader.core.index import Highlighted, SearchIndex, SearchResults
+    from reader.core.index import Highlighted, SearchHit, SearchIndex, SearchResults
 
 SortKey = Literal["date", "readers", "score"]
 SORT_KEYS: tuple[SortKey, ...] = ("date", "readers", "score")
@@ -23,9 +23,14 @@ class Row(NamedTuple):
     """One line of the post list (a tuple: 50,000 of them are made in a few milliseconds)."""
 
     post: Post
-    snippet: Highlighted | None = None
-    """While searching: the matched text with highlight spans; else None."""
-    score: float | None = None
+    hit: SearchHit | None = None
+    """While searching: the hit; else None."""
+
+    @property
+    def snippet(self) -> Highlighted | None:
+        """While searching: the matched text with highlight spans. Made when first painted, so a
+        keystroke pays for the rows on screen, not for the whole page of hits fetched."""
+        return self.hit.snippet if self.hit is not None else None
 
 
 @dataclass(slots=True)
@@ -132,7 +137,7 @@ class Listing:
                     offset += len(results.hits)
                     if not results.hits:
                         offset = listing.total  # the index had fewer than it announced
-                rows.extend(Row(h.post, h.snippet, h.score) for h in results.hits
+                rows.extend(Row(h.post, h) for h in results.hits
                             if keep is None or keep(h.post))
             listing.exhausted = not pending and offset >= listing.total
             return rows

@@ -1,0 +1,21 @@
+"""The list's rows over a search: snippets are made for the rows shown, not the whole page."""
+
+from __future__ import annotations
+
+from test_index import make_post
+
+from reader.core.index import SearchIndex
+from reader.core.library import Library
+
+
+def test_search_rows_make_their_snippet_only_when_read() -> None:
+    posts = [make_post(f"标题{i}", [f"前文{i}向量后文"], day=i % 28 + 1) for i in range(60)]
+    library = Library(["<test>"], posts, SearchIndex.build(posts))
+    rows = library.listing("向量").fetch(60)
+    assert len(rows) == 60
+    # A search per keystroke must not pay for 60 snippets: none is made until a row asks.
+    assert all("snippet" not in vars(row.hit) for row in rows)
+    shown = rows[0].snippet
+    assert shown is not None
+    assert [shown.text[a:b] for a, b in shown.spans] == ["向量"]
+    assert sum("snippet" in vars(row.hit) for row in rows) == 1
