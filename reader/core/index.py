@@ -10,9 +10,9 @@ positions of its rarest pair, shifted by the pair's offset, are the candidates; 
 term's characters are gathered at candidate + offset (eight at a time) and compared, and a
 character without a code of its own is confirmed by binary search in a pair list holding it. A
 one-character term's positions are the slice of all pairs starting with it plus the paragraphs
-ending with it; the most frequent characters have per-post counts kept instead, so no query sorts
-hundreds of thousands of positions. The result set is the same as a substring scan over the
-folded titles and paragraphs (tests/core/test_index.py checks it)."""
+ending with it, or for a frequent one the posts holding it and how often (kept per character at
+build time), so no query sorts hundreds of thousands of positions. The result set is the same
+as a substring scan over the folded titles and paragraphs (tests/core/test_index.py checks it)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import threading
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -40,26 +40,44 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 CHECK_BLOCK = 8192
 """Candidates checked together against the text's codes (their words stay in the cache)."""
+ONE_CHAR_POSITIONS = 4096
+"""A character occurring at most this often is found by its positions, which give its snippets
+their anchors; a more frequent one by its per-post counts (sorting its positions would cost
+milliseconds, while its posts' first paragraphs nearly always hold it)."""
 RECENT_TERMS = 16
 """Terms whose matches are remembered between searches (a few MB at most for this archive)."""
 
 
-@dataclass(frozen=True)
 class SearchHit:
-    """One matching post."""
+    """One matching post. A plain slotted class: a search makes a page of these per keystroke."""
 
-    post: Post
-    score: float
-    """BM25 over the query's text terms (0.0 for a query without text terms)."""
-    title_match: bool
-    """The title contains every text term (such posts are ranked first)."""
-    make_snippet: Callable[[], Highlighted] = field(repr=False, compare=False)
-    """Builds the snippet; the list shows a few rows of many hits, so it is made on first use."""
+    __slots__ = ("_snippet", "make_snippet", "post", "score", "title_match")
 
-    @functools.cached_property
+    def __init__(
+        self,
+        post: Post,
+        score: float,
+        title_match: bool,
+        make_snippet: Callable[[], Highlighted],
+    ) -> None:
+        self.post = post
+        self.score = score
+        """BM25 over the query's text terms (0.0 for a query without text terms)."""
+        self.title_match = title_match
+        """The title contains every text term (such posts are ranked first)."""
+        self.make_snippet = make_snippet
+        """Builds the snippet: the list shows a few rows of many hits, so it is made when asked."""
+        self._snippet: Highlighted | None = None
+
+    @property
     def snippet(self) -> Highlighted:
         """An excerpt of the body around the best match, matches marked."""
-        return self.make_snippet()
+        if self._snippet is None:
+            self._snippet = self.make_snippet()
+        return self._snippet
+
+    def __repr__(self) -> str:
+        return f"SearchHit({self.post.id!r}, score={self.score:.3f}, title={self.title_match})"
 
 
 @dataclass(frozen=True)
@@ -106,6 +124,11 @@ class SearchIndex:
         self._n_chars = int(arrays["seg_start"][-1]) if len(arrays["seg_start"]) else 0
         self._code_of_id = arrays["code_of_id"]
         self._shared_code = int(self._code_of_id[-1]) if len(self._code_of_id) else 0
+        self._code_of_char = {
+            chr(cp): code
+            for cp, code in zip(self._alphabet.tolist(), self._code_of_id.tolist(), strict=False)
+            if code != self._shared_code
+        }
         self._doc_start = arrays["doc_start"]
         self._title_end = arrays["title_end"]
         self._seg_start = arrays["seg_start"]
@@ -113,8 +136,10 @@ class SearchIndex:
         self._first_seg = arrays["first_seg"]
         self._title_chars = arrays["title_chars"]
         self._title_offsets = arrays["title_offsets"]
-        self._frequent_rank = arrays["frequent_rank"]
-        self._frequent_counts = arrays["frequent_counts"]
+        self._char_totals = arrays["char_totals"]
+        self._char_offsets = arrays["char_offsets"]
+        self._char_posts = arrays["char_posts"]
+        self._char_post_counts = arrays["char_post_counts"]
         self._merging_free = bool(arrays["merging_free"])
         self._doc_len = arrays["doc_len"].astype(np.float64)
         self._avg_len = float(self._doc_len.mean()) if len(self.posts) else 1.0
@@ -286,10 +311,12 @@ class SearchIndex:
     def _find(self, text: str) -> _TermMatches:
         """All occurrences of a folded term."""
         ids = self._ids(text)
-        if ids is not None and len(ids) == 1 and self._frequent_rank[ids[0]] >= 0:
-            # Too many positions to sort per keystroke: per-post counts were kept at build time.
-            counts = self._frequent_counts[self._frequent_rank[ids[0]]]
-            in_titles = np.flatnonzero(self._title_chars == ids[0])
+        if ids is not None and len(ids) == 1 and self._char_totals[ids[0]] > ONE_CHAR_POSITIONS:
+            char = int(ids[0])
+            low, high = int(self._char_offsets[char]), int(self._char_offsets[char + 1])
+            counts = np.zeros(len(self.posts), dtype=np.int64)
+            counts[self._char_posts[low:high]] = self._char_post_counts[low:high]
+            in_titles = np.flatnonzero(self._title_chars == char)
             docs = np.searchsorted(self._title_offsets, in_titles, side="right") - 1
             return _TermMatches(None, counts, np.bincount(docs, minlength=len(self.posts)))
         positions = self._term_positions(ids)
@@ -454,6 +481,8 @@ class SearchIndex:
         the first paragraph holding one of `scan`, else the post's opening."""
         post = self.posts[doc]
         first_seg = int(self._first_seg[doc])
+        if seg < 0 and scan:
+            seg, at = self._first_in_body(doc, scan)
         if seg < 0:
             seg, at = first_seg + 1, None
             for i, paragraph in enumerate(post.paragraphs):
@@ -466,6 +495,21 @@ class SearchIndex:
                 return Highlighted("")
         paragraph = post.paragraphs[seg - first_seg - 1]
         return excerpt(paragraph, terms, at, one_to_one=self._one_to_one(paragraph, seg))
+
+    def _first_in_body(self, doc: int, chars: tuple[str, ...]) -> tuple[int, int | None]:
+        """(segment, folded offset) of the first body occurrence of one of these characters,
+        found in the post's one-byte codes; (-1, None) if one of them has no code of its own."""
+        codes = [self._code_of_char.get(c, self._shared_code) for c in chars]
+        if self._shared_code in codes:
+            return -1, None
+        body = int(self._title_end[doc]) + 1
+        region = self._codes[body : int(self._doc_start[doc + 1])].tobytes()
+        found = [k for k in (region.find(code.to_bytes()) for code in codes) if k >= 0]
+        if not found:
+            return -1, None
+        anchor = self._seg_start.dtype.type(body + min(found))
+        seg = int(np.searchsorted(self._seg_start, anchor, "right")) - 1
+        return seg, int(anchor) - int(self._seg_start[seg])
 
     def _one_to_one(self, paragraph: str, seg: int) -> bool:
         """Whether the segment folds character for character, without merging characters."""

@@ -1,5 +1,5 @@
-"""Building the search index's arrays: fold the text, sort the character pairs, count the
-most frequent characters per post. See reader.core.index for the layout and how it is searched."""
+"""Building the search index's arrays: fold the text, sort the character pairs, count every
+character per post. See reader.core.index for the layout and how it is searched."""
 
 from __future__ import annotations
 
@@ -12,10 +12,6 @@ from reader.core.normalize import code_points, fold_char, has_merging, merging_t
 
 _Folded = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]
 
-FREQUENT_TABLE_SHARE = 0.01
-"""Memory for per-post counts of the most frequent characters, as a share of the position list."""
-FREQUENT_MIN_COUNT = 16384
-"""A character is counted per post at build time only if it occurs more often than this."""
 GAP_LIMIT = 1 << 16
 """Gaps between a pair's positions below this are kept in 16 bits; larger ones on the side."""
 BYTE_CODED = 255
@@ -56,7 +52,7 @@ def build_arrays(posts: Sequence[Post]) -> dict[str, np.ndarray]:
     )
     arrays.update(_title_characters(ids, doc_start, title_end))
     char_counts = np.bincount(ids, minlength=base)[: base - 1]
-    arrays.update(_frequent_characters(ids, char_counts, doc_start, len(arrays["gaps"])))
+    arrays.update(_character_postings(ids, base, doc_start), char_totals=char_counts)
     arrays.update(_byte_codes(ids, char_counts))
     return arrays
 
@@ -89,26 +85,35 @@ def _title_characters(
     return {"title_chars": ids[where], "title_offsets": offsets}
 
 
-def _frequent_characters(
-    ids: np.ndarray, counts: np.ndarray, doc_start: np.ndarray, n_positions: int
-) -> dict[str, np.ndarray]:
-    """Per-post counts of the characters so frequent that sorting their positions at query time
-    would cost milliseconds; the table is kept to FREQUENT_TABLE_SHARE of the position list."""
+def _character_postings(ids: np.ndarray, base: int, doc_start: np.ndarray) -> dict[str, np.ndarray]:
+    """Which posts hold each character and how often (title included): a one-character query
+    reads its posts and counts here instead of sorting its positions, which can be hundreds of
+    thousands. Laid out by character: `char_posts[char_offsets[c]:char_offsets[c + 1]]` are the
+    posts holding character id c, in order, `char_post_counts` the matching counts."""
     n_docs = len(doc_start) - 1
-    base = len(counts) + 1
-    threshold = max(FREQUENT_MIN_COUNT, len(ids) // 600)
-    budget = int(n_positions * 4 * FREQUENT_TABLE_SHARE) // max(2 * n_docs, 1)
-    frequent = np.argsort(counts, kind="stable")[::-1]
-    frequent = frequent[counts[frequent] > threshold][:budget]
-    table = np.zeros((len(frequent), n_docs), dtype=np.uint16)
-    if len(frequent):
-        bounds = doc_start.tolist()
-        for doc in range(n_docs):
-            per_char = np.bincount(ids[bounds[doc] : bounds[doc + 1]], minlength=base)
-            table[:, doc] = np.minimum(per_char[frequent], 0xFFFF)
-    rank = np.full(base, -1, dtype=np.int32)
-    rank[frequent] = np.arange(len(frequent), dtype=np.int32)
-    return {"frequent_rank": rank, "frequent_counts": table}
+    bounds = doc_start.tolist()
+    chars, counts, sizes = [], [], np.zeros(n_docs, dtype=np.int64)
+    for doc in range(n_docs):
+        per_char = np.bincount(ids[bounds[doc] : bounds[doc + 1]], minlength=base)[: base - 1]
+        present = np.flatnonzero(per_char)
+        chars.append(present)
+        counts.append(per_char[present])
+        sizes[doc] = len(present)
+    post_type = np.uint16 if n_docs <= 0xFFFF else np.uint32
+    if not n_docs:
+        empty = np.zeros(0, dtype=np.uint32)
+        offsets = np.zeros(base, dtype=np.uint32)
+        return {"char_offsets": offsets, "char_posts": empty, "char_post_counts": empty}
+    all_chars = np.concatenate(chars).astype(np.int64)
+    all_counts = np.concatenate(counts).astype(np.uint32)
+    docs = np.repeat(np.arange(n_docs, dtype=np.int64), sizes)
+    # (character, post) pairs are distinct, so any sort of the packed pair is the stable one.
+    order = np.argsort(all_chars * n_docs + docs)
+    return {
+        "char_offsets": np.searchsorted(all_chars[order], np.arange(base)).astype(np.uint32),
+        "char_posts": docs[order].astype(post_type),
+        "char_post_counts": all_counts[order],
+    }
 
 
 def _fold_segments(segments: list[str]) -> _Folded:
