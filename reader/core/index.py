@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 import math
 import threading
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import Literal
 import numpy as np
 
 from reader.core.index_build import build_arrays
+from reader.core.index_words import WordTable
 from reader.core.model import Post
 from reader.core.normalize import normalize
 from reader.core.query import ParsedQuery, parse_query
@@ -99,7 +99,7 @@ class _TermMatches:
     """Where one folded term occurs: sorted start positions and per-post counts."""
 
     positions: np.ndarray | None
-    """None for a frequent character, whose positions are not sorted at query time."""
+    """None when counted per post without positions (a frequent character, or a word term)."""
     counts: np.ndarray
     """Occurrences per post, title included (overlapping occurrences each count)."""
     title_counts: np.ndarray
@@ -129,6 +129,9 @@ class SearchIndex:
             for cp, code in zip(self._alphabet.tolist(), self._code_of_id.tolist(), strict=False)
             if code != self._shared_code
         }
+        self._sources: dict[str, str] = {}
+        for folded, original in arrays["fold_sources"].T.tolist():
+            self._sources[chr(folded)] = self._sources.get(chr(folded), "") + chr(original)
         self._doc_start = arrays["doc_start"]
         self._title_end = arrays["title_end"]
         self._seg_start = arrays["seg_start"]
@@ -141,6 +144,8 @@ class SearchIndex:
         self._char_posts = arrays["char_posts"]
         self._char_post_counts = arrays["char_post_counts"]
         self._merging_free = bool(arrays["merging_free"])
+        self._doc_one_to_one = arrays["doc_one_to_one"]
+        self._words = WordTable(arrays, len(self.posts))
         self._doc_len = arrays["doc_len"].astype(np.float64)
         self._avg_len = float(self._doc_len.mean()) if len(self.posts) else 1.0
         self._date_key = np.array(
@@ -319,6 +324,10 @@ class SearchIndex:
             in_titles = np.flatnonzero(self._title_chars == char)
             docs = np.searchsorted(self._title_offsets, in_titles, side="right") - 1
             return _TermMatches(None, counts, np.bincount(docs, minlength=len(self.posts)))
+        if ids is not None and self._words.applies_to(text):
+            counted = self._words.counts(text)
+            if counted is not None:
+                return _TermMatches(None, *counted)
         positions = self._term_positions(ids)
         counts, title_counts = self._count_per_post(positions)
         return _TermMatches(positions, counts, title_counts)
@@ -485,9 +494,16 @@ class SearchIndex:
             seg, at = self._first_in_body(doc, scan)
         if seg < 0:
             seg, at = first_seg + 1, None
-            for i, paragraph in enumerate(post.paragraphs):
-                folded = self._fold_paragraph(paragraph, first_seg + 1 + i)
-                found = [k for k in (folded.find(t) for t in scan) if k >= 0]
+            # Look for the characters that fold to the term's in the original text, where the
+            # paragraph folds character for character: no folding of paragraphs that lack it.
+            originals = "".join(self._sources.get(t, "") for t in scan if len(t) == 1)
+            same_offsets = bool(self._doc_one_to_one[doc])
+            for i, paragraph in enumerate(post.paragraphs if scan else ()):
+                if same_offsets or self._one_to_one(paragraph, first_seg + 1 + i):
+                    found = [k for k in (paragraph.find(o) for o in originals) if k >= 0]
+                else:
+                    folded = normalize(paragraph)
+                    found = [k for k in (folded.find(t) for t in scan) if k >= 0]
                 if found:
                     seg, at = first_seg + 1 + i, min(found)
                     break
@@ -496,15 +512,20 @@ class SearchIndex:
         paragraph = post.paragraphs[seg - first_seg - 1]
         return excerpt(paragraph, terms, at, one_to_one=self._one_to_one(paragraph, seg))
 
-    def _first_in_body(self, doc: int, chars: tuple[str, ...]) -> tuple[int, int | None]:
-        """(segment, folded offset) of the first body occurrence of one of these characters,
-        found in the post's one-byte codes; (-1, None) if one of them has no code of its own."""
-        codes = [self._code_of_char.get(c, self._shared_code) for c in chars]
-        if self._shared_code in codes:
+    def _first_in_body(self, doc: int, terms: tuple[str, ...]) -> tuple[int, int | None]:
+        """(segment, folded offset) of the first body occurrence of one of these terms, found in
+        the post's one-byte codes (exact for terms whose characters all have a code of their
+        own, the others are left out); (-1, None) if none is found so."""
+        patterns = []
+        for term in terms:
+            codes = [self._code_of_char.get(c, self._shared_code) for c in term]
+            if self._shared_code not in codes:
+                patterns.append(bytes(codes))
+        if not patterns:
             return -1, None
         body = int(self._title_end[doc]) + 1
         region = self._codes[body : int(self._doc_start[doc + 1])].tobytes()
-        found = [k for k in (region.find(code.to_bytes()) for code in codes) if k >= 0]
+        found = [k for k in map(region.find, patterns) if k >= 0]
         if not found:
             return -1, None
         anchor = self._seg_start.dtype.type(body + min(found))
@@ -515,11 +536,6 @@ class SearchIndex:
         """Whether the segment folds character for character, without merging characters."""
         folded_len = int(self._seg_start[seg + 1]) - int(self._seg_start[seg]) - 1
         return self._merging_free and folded_len == len(paragraph)
-
-    def _fold_paragraph(self, paragraph: str, seg: int) -> str:
-        if self._one_to_one(paragraph, seg):
-            return unicodedata.normalize("NFKC", paragraph).casefold()
-        return normalize(paragraph)
 
 
 def _no_score(sort: str) -> str:

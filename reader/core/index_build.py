@@ -4,13 +4,15 @@ character per post. See reader.core.index for the layout and how it is searched.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from reader.core.index_words import WORD_CHARS, build_word_table
 from reader.core.model import Post
 from reader.core.normalize import code_points, fold_char, has_merging, merging_table, normalize
 
-_Folded = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]
+_Folded = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool, np.ndarray]
 
 GAP_LIMIT = 1 << 16
 """Gaps between a pair's positions below this are kept in 16 bits; larger ones on the side."""
@@ -28,17 +30,41 @@ def build_arrays(posts: Sequence[Post]) -> dict[str, np.ndarray]:
         segments.append(post.title)
         segments.extend(post.paragraphs)
     first_seg[len(posts)] = len(segments)
-    ids, alphabet, seg_start, seg_len, merging_free = _fold_segments(segments)
+    ids, alphabet, seg_start, seg_len, merging_free, fold_sources = _fold_segments(segments)
     base = len(alphabet) + 1
-    arrays = _pair_index(ids, base)
-    pos_type = arrays["first"].dtype
+    # The pair sort is long numpy calls that release the GIL: the per-post tables are made on
+    # this thread meanwhile (about half the build on two cores).
+    with ThreadPoolExecutor(1, thread_name_prefix="index-pairs") as pool:
+        pairs = pool.submit(_pair_index, ids, base)
+        arrays = _post_tables(
+            posts, segments, first_seg, ids, alphabet, seg_start, seg_len, merging_free
+        )
+        arrays.update(merging_free=np.array(merging_free), fold_sources=fold_sources)
+        arrays.update(pairs.result())
+    return arrays
+
+
+def _post_tables(
+    posts: Sequence[Post],
+    segments: list[str],
+    first_seg: np.ndarray,
+    ids: np.ndarray,
+    alphabet: np.ndarray,
+    seg_start: np.ndarray,
+    seg_len: np.ndarray,
+    merging_free: bool,
+) -> dict[str, np.ndarray]:
+    """Everything but the pair index: where posts and segments lie, per-post counts of every
+    character, byte codes and the word table."""
+    base = len(alphabet) + 1
+    pos_type = _position_type(len(ids))
     doc_first = first_seg[:-1]
     doc_start = np.append(seg_start[doc_first], len(ids)).astype(pos_type)
     title_end = (seg_start[doc_first] + seg_len[doc_first]).astype(pos_type)
     last_char = np.full(len(segments), base - 1, dtype=ids.dtype)
     filled = seg_len > 0
     last_char[filled] = ids[(seg_start + seg_len - 1)[filled]]
-    arrays.update(
+    arrays: dict[str, np.ndarray] = dict(
         alphabet=alphabet,
         doc_start=doc_start,
         title_end=title_end,
@@ -48,23 +74,49 @@ def build_arrays(posts: Sequence[Post]) -> dict[str, np.ndarray]:
         doc_len=(np.add.reduceat(seg_len, doc_first) if len(posts) else seg_len[:0]).astype(
             np.uint32
         ),
-        merging_free=np.array(merging_free),
+        doc_one_to_one=_posts_folding_one_to_one(segments, seg_len, doc_first, merging_free),
     )
     arrays.update(_title_characters(ids, doc_start, title_end))
     char_counts = np.bincount(ids, minlength=base)[: base - 1]
     arrays.update(_character_postings(ids, base, doc_start), char_totals=char_counts)
-    arrays.update(_byte_codes(ids, char_counts))
+    arrays.update(_byte_codes(ids, char_counts, alphabet))
+    arrays.update(
+        build_word_table(arrays["codes"], arrays["code_of_id"], alphabet, doc_start, title_end)
+    )
     return arrays
 
 
-def _byte_codes(ids: np.ndarray, counts: np.ndarray) -> dict[str, np.ndarray]:
+def _posts_folding_one_to_one(
+    segments: list[str], seg_len: np.ndarray, doc_first: np.ndarray, merging_free: bool
+) -> np.ndarray:
+    """Per post: every segment folds character for character (offsets in the folded text are
+    offsets in the original), so a snippet can look for a character without folding."""
+    if not len(doc_first):
+        return np.zeros(0, dtype=bool)
+    raw_len = np.fromiter(map(len, segments), dtype=np.int64, count=len(segments))
+    same = (raw_len == seg_len) & merging_free
+    return np.logical_and.reduceat(same, doc_first)
+
+
+def _byte_codes(
+    ids: np.ndarray, counts: np.ndarray, alphabet: np.ndarray
+) -> dict[str, np.ndarray]:
     """One byte per character of the text, for checking a term's candidates by gathering its
-    characters: the BYTE_CODED most frequent characters have their own code, the rest (and the
+    characters: the letters and digits (the word table reads words from these codes) and the
+    most frequent other characters, BYTE_CODED in all, have their own code; the rest (and the
     separator) share the code BYTE_CODED."""
     base = len(counts) + 1
-    by_count = np.argsort(counts, kind="stable")[::-1][: min(BYTE_CODED, 255)]
+    budget = min(BYTE_CODED, 255)
+    word_cps = np.array([ord(c) for c in WORD_CHARS], dtype=np.int64)
+    word = np.searchsorted(alphabet, word_cps)
+    found = word < len(alphabet)
+    word = word[found][alphabet[word[found]] == word_cps[found]]
+    ranked = np.argsort(counts, kind="stable")[::-1]
+    if len(word) <= budget:
+        ranked = np.concatenate((word, ranked[~np.isin(ranked, word)]))
+    chosen = ranked[:budget]
     code_of_id = np.full(base, BYTE_CODED, dtype=np.uint8)
-    code_of_id[by_count] = np.arange(len(by_count), dtype=np.uint8)
+    code_of_id[chosen] = np.arange(len(chosen), dtype=np.uint8)
     # Padded to whole 64-bit words with two to spare: SearchIndex reads the codes as words.
     codes = np.full((len(ids) + 23) // 8 * 8, BYTE_CODED, dtype=np.uint8)
     codes[: len(ids)] = code_of_id[ids]
@@ -119,10 +171,12 @@ def _character_postings(ids: np.ndarray, base: int, doc_start: np.ndarray) -> di
 def _fold_segments(segments: list[str]) -> _Folded:
     """Fold every segment and lay them out as character ids, each followed by a separator.
 
-    Returns (ids, alphabet, segment starts, folded lengths, no merging characters): `ids` holds
+    Returns (ids, alphabet, segment starts, folded lengths, no merging characters, fold sources):
+    `ids` holds
     each folded character's rank in `alphabet` (sorted code points) and len(alphabet) for the
     separators, so no pair of characters spans two segments. Folding is done per distinct
-    character with lookup tables: the whole archive in a few array passes.
+    character with lookup tables: the whole archive in a few array passes. The fold sources
+    (see _fold_sources) let a snippet find a character in the unfolded text.
     """
     if not segments:
         return _no_segments()
@@ -162,12 +216,13 @@ def _fold_segments(segments: list[str]) -> _Folded:
                 ids[where + k] = np.searchsorted(alphabet, ord(char))
     ends = np.flatnonzero(ids == separator)
     seg_start = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
-    return ids, alphabet, seg_start, ends - seg_start, True
+    sources = _fold_sources(present[1:].tolist(), folds[1:])
+    return ids, alphabet, seg_start, ends - seg_start, True, sources
 
 
 def _no_segments() -> _Folded:
     empty = np.zeros(0, dtype=np.int64)
-    return np.zeros(0, dtype=np.uint32), empty, empty, empty, True
+    return np.zeros(0, dtype=np.uint32), empty, empty, empty, True, np.zeros((2, 0), np.int64)
 
 
 def _fold_segments_one_by_one(
@@ -183,7 +238,17 @@ def _fold_segments_one_by_one(
     inner[ends] = False
     alphabet = np.unique(codes[inner]).astype(np.int64)
     ids = _character_ids(codes, alphabet, ends)
-    return ids, alphabet, seg_start, seg_len, not any(map(has_merging, segments))
+    present = np.flatnonzero(np.bincount(code_points("".join(segments)))).tolist()
+    sources = _fold_sources(present, [fold_char(chr(cp)) for cp in present])
+    return ids, alphabet, seg_start, seg_len, not any(map(has_merging, segments)), sources
+
+
+def _fold_sources(present: list[int], folds: list[str]) -> np.ndarray:
+    """Rows (folded character, original character) for every character of the text that folds
+    to a single character, sorted: the characters to look for in the unfolded text to find
+    a folded one."""
+    pairs = sorted((ord(f), cp) for cp, f in zip(present, folds, strict=True) if len(f) == 1)
+    return np.array(pairs, dtype=np.int64).reshape(-1, 2).T.copy()
 
 
 def _character_ids(codes: np.ndarray, alphabet: np.ndarray, separators: np.ndarray) -> np.ndarray:
@@ -197,11 +262,15 @@ def _character_ids(codes: np.ndarray, alphabet: np.ndarray, separators: np.ndarr
     return ids
 
 
+def _position_type(n_chars: int) -> type[np.unsignedinteger]:
+    return np.uint32 if n_chars < 2**32 - 64 else np.uint64
+
+
 def _pair_index(ids: np.ndarray, base: int) -> dict[str, np.ndarray]:
     """Positions of every pair of adjacent characters (no separator in it), sorted by
     (pair key, position), with the distinct keys and where each one's positions start."""
     separator = base - 1
-    pos_type = np.uint32 if len(ids) < 2**32 - 64 else np.uint64
+    pos_type = _position_type(len(ids))
     n_pairs = max(len(ids) - 1, 0)
     broken = ids[:-1] == separator
     broken |= ids[1:] == separator

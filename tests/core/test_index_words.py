@@ -1,0 +1,83 @@
+"""Letter-and-digit terms counted from the word table give what a substring scan gives."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_index import corpora, ids, make_post
+
+from reader.core import index_build, index_words
+from reader.core.index import SearchIndex
+from reader.core.normalize import normalize
+from reader.core.query import reference_search
+
+# Few letters so that words repeat and contain each other; upper case and full-width letters fold
+# to them; TeX punctuation and Han characters end words.
+WORDY = "abx1ＡB \\{}向"
+
+
+@st.composite
+def corpus_and_word_query(draw: st.DrawFn) -> tuple[list, str]:
+    posts = draw(corpora(WORDY))
+    terms = []
+    for _ in range(draw(st.integers(1, 2))):
+        post = draw(st.sampled_from(posts))
+        source = normalize(draw(st.sampled_from([post.title, *post.paragraphs])))
+        if len(source) >= 3 and draw(st.booleans()):
+            start = draw(st.integers(0, len(source) - 3))
+            term = source[start : start + draw(st.integers(3, 6))]
+        else:
+            term = draw(st.text(alphabet="abx1B", min_size=3, max_size=5))
+        prefix = draw(st.sampled_from(["", "", "-", "title:"]))
+        terms.append(f'{prefix}"{term}"')
+    return posts, " ".join(terms)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpus_and_word_query(), st.sampled_from([1, 2, 256]))
+def test_word_terms_match_the_substring_scan(case: tuple[list, str], max_words: int) -> None:
+    posts, query = case
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_words, "MAX_WORDS", max_words)  # small: the pair path takes over
+        results = SearchIndex.build(posts).search(query, limit=None)
+    expected = reference_search(posts, query)
+    assert ids(results) == sorted(expected)
+    assert results.total == len(expected)
+    for hit in results.hits:  # snippets anchored through the byte codes mark real matches
+        for start, end in hit.snippet.spans:
+            assert any(t in normalize(hit.snippet.text[start:end]) for t in results.terms)
+
+
+def test_word_terms_are_counted_per_post_without_positions() -> None:
+    posts = [
+        make_post("BOLD title", ["\\boldsymbol{x} and \\boldsymbol{y}", "boldsymbols"], day=1),
+        make_post("other", ["ｂｏｌｄsymbol 向 bold"], day=2),
+        make_post("none", ["bol dsymbol"], day=3),
+    ]
+    index = SearchIndex.build(posts)
+    found = index._find("boldsymbol")
+    assert found.positions is None  # the word table answered, not the pairs
+    assert found.counts.tolist() == [3, 1, 0]
+    assert index._find("bold").counts.tolist() == [4, 2, 0]
+    assert index._find("bold").title_counts.tolist() == [1, 0, 0]
+    results = index.search("boldsymbol")
+    assert [h.post.title for h in results.hits] == ["BOLD title", "other"]
+    shown = results.hits[1].snippet
+    assert [shown.text[a:b] for a, b in shown.spans] == ["ｂｏｌｄsymbol"]
+
+
+def test_overlapping_occurrences_inside_a_word_each_count() -> None:
+    index = SearchIndex.build([make_post("t", ["aaaa aaa"], day=1)])
+    assert index._find("aaa").positions is None
+    assert index._find("aaa").counts.tolist() == [3]
+
+
+def test_without_codes_for_every_letter_the_pairs_answer() -> None:
+    posts = [make_post("t", ["abc abd", "xbc"], day=1), make_post("u", ["abcabc"], day=2)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_build, "BYTE_CODED", 2)  # too few codes to give each letter one
+        index = SearchIndex.build(posts)
+    assert not index._words.usable
+    assert index._find("abc").positions is not None
+    assert index._find("abc").counts.tolist() == [1, 2]
