@@ -68,7 +68,23 @@ def test_revisit_comes_from_the_cache_with_the_same_result(reading_pane) -> None
     again = reading_pane.show_and_wait(LONG)
     assert first["cached"] is False and again["cached"] is True
     assert again["formulas"] == first["formulas"] and len(first["formulas"]) == 120
-    assert reading_pane.eval_js("document.querySelectorAll('#pane article').length") == 1
+    # The post left is kept in the page, hidden: not rendered and taking no room.
+    shown = reading_pane.eval_js("[...document.querySelectorAll('#pane .kx-title')]"
+                                 ".filter(t => t.checkVisibility()).map(t => t.textContent)")
+    assert shown == [LONG.title]
+    assert reading_pane.eval_js("[...document.querySelectorAll('#pane article.kx-hidden')]"
+                                ".map(a => a.getBoundingClientRect().height)") == [0]
+
+
+def test_posts_kept_hidden_take_no_room_and_are_bounded(reading_pane) -> None:
+    reading_pane.show_and_wait(LONG)
+    reading_pane.show_and_wait(SHORT)
+    assert reading_pane.eval_js("document.documentElement.scrollHeight <= window.innerHeight")
+    for i in range(26):
+        reading_pane.show_and_wait(make_post(f"短{i}", [f"公式$x_{{{i}}}$。"]))
+    # 24 kept for revisits, plus the one shown; the oldest left the page.
+    assert reading_pane.eval_js("document.querySelectorAll('#pane article').length") == 25
+    assert reading_pane.eval_js("kexue.cachedIds().length") == 24
 
 
 def test_search_terms_are_highlighted_with_nfkc_casefold(reading_pane, qtbot) -> None:

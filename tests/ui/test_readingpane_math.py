@@ -83,3 +83,29 @@ def test_title_and_meta_are_text_not_html(reading_pane) -> None:
     assert result["text"].startswith("<b>粗</b> & <script>x</script>\n苏剑林 | 2020-01-01")
     assert reading_pane.eval_js("document.querySelectorAll('.kx-title b, script:not([src])')"
                                 ".length") == 0
+
+
+def test_eqref_goes_to_the_equation_of_the_post_shown_after_switching(reading_pane, qtbot) -> None:
+    # Two posts with the same label: both stay in the page (one hidden), so the id repeats.
+    near = make_post([r"\begin{equation}b = 1\label{eq:x}\end{equation}",
+                      r"见$\eqref{eq:x}$。"], title="近")
+    far = make_post([r"开头引用$\eqref{eq:x}$。"]
+                    + [rf"第{i}段,公式$x_{{{i}}}$。" for i in range(120)]
+                    + [r"\begin{equation}a = 2\label{eq:x}\end{equation}"], title="远")
+    for post in (near, far, near, far):  # near's article comes first in the page
+        reading_pane.show_and_wait(post)
+    assert reading_pane.eval_js("document.querySelectorAll('[id=\"mjx-eqn:eq:x\"]').length") == 2
+    equation_on_screen = (
+        "[...document.querySelectorAll('[id=\"mjx-eqn:eq:x\"]')].filter(e => {"
+        " const r = e.getBoundingClientRect();"
+        " return e.checkVisibility() && r.top >= 0 && r.bottom <= window.innerHeight; })"
+        ".map(e => e.closest('article').querySelector('.kx-title').textContent)")
+    reading_pane.eval_js("(document.querySelector('article:not(.kx-hidden) mjx-container a')"
+                         ".click(), 1)")
+    qtbot.waitUntil(lambda: reading_pane.eval_js(equation_on_screen) == ["远"], timeout=5000)
+    assert reading_pane.eval_js("window.scrollY") > 1000
+    reading_pane.show_and_wait(near)
+    reading_pane.eval_js("window.scrollTo(0, 0), 1")
+    reading_pane.eval_js("(document.querySelector('article:not(.kx-hidden) mjx-container a')"
+                         ".click(), 1)")
+    qtbot.waitUntil(lambda: reading_pane.eval_js(equation_on_screen) == ["近"], timeout=5000)

@@ -4,7 +4,7 @@
 'use strict';
 
 (() => {
-  const CACHE_LIMIT = 24;        // typeset posts kept as detached DOM nodes, by post key
+  const CACHE_LIMIT = 24;        // typeset posts kept hidden in the page, by post key
   // Formulas typeset per background step. Each step ends with a frame in which the browser
   // restyles what is on screen for MathJax's grown style sheet: 64 (about 0.1 s of work) costs
   // far fewer frames than 24 and keeps the pane responsive enough.
@@ -64,6 +64,12 @@
     return article;
   }
 
+  // A post left fully typeset stays in the page, hidden (content-visibility: hidden in
+  // pane.css): the browser keeps its style and layout, so showing it again is a class flip, and
+  // the frame after a switch costs little. Taking a node out of the page and putting it back
+  // made the browser rebuild both (35-50 ms of frame work for a long post, which also delayed
+  // the next post's start when the reader pressed j repeatedly). Hidden posts keep their
+  // element ids, so ids repeat across posts: look elements up within the current post only.
   function leaveCurrent() {
     const current = state.current;
     if (!current) return;
@@ -72,12 +78,23 @@
     MathJax.typesetClear([current.node]);
     // Formulas of the old post that the observer queued for typesetting are gone now.
     mathDocument().lazySet.clear();
-    current.node.remove();
-    if (current.complete) {
-      state.cache.delete(current.key);
-      state.cache.set(current.key, {node: current.node, result: current.result});
-      while (state.cache.size > CACHE_LIMIT) state.cache.delete(state.cache.keys().next().value);
+    if (!current.complete) {
+      current.node.remove();
+      return;
     }
+    current.node.classList.add('kx-hidden');
+    state.cache.delete(current.key);
+    state.cache.set(current.key, {node: current.node, result: current.result});
+    while (state.cache.size > CACHE_LIMIT) {
+      const oldest = state.cache.keys().next().value;
+      state.cache.get(oldest).node.remove();
+      state.cache.delete(oldest);
+    }
+  }
+
+  function forgetCached() {
+    for (const {node} of state.cache.values()) node.remove();
+    state.cache.clear();
   }
 
   function scrollToFraction(fraction) {
@@ -90,6 +107,8 @@
     state.switching = true;
     state.endSent = false;
     const started = performance.now();
+    // Wall-clock time of this call, so a benchmark can tell how long the call waited to run.
+    timings.push('origin ' + (performance.timeOrigin + started).toFixed(1));
     state.queue = state.queue
       .then(() => showNow(post, generation, started))
       .catch((error) => console.error('kexue: showing a post failed: ' + (error && error.stack || error)));
@@ -103,7 +122,8 @@
     const cached = state.cache.get(post.key);
     if (cached) {
       state.cache.delete(post.key);
-      pane.replaceChildren(cached.node);
+      if (!cached.node.isConnected) pane.append(cached.node);   // after clear()
+      cached.node.classList.remove('kx-hidden');
       state.switching = generation !== state.generation;
       state.current = {id: post.id, key: post.key, node: cached.node, complete: true,
         result: cached.result, started};
@@ -119,7 +139,7 @@
     }
     const node = buildArticle(post);
     node.started = started;
-    pane.replaceChildren(node);
+    pane.append(node);
     state.switching = generation !== state.generation;
     window.scrollTo(0, 0);
     const current = {id: post.id, key: post.key, node, complete: false, result: null, started};
@@ -143,6 +163,7 @@
     mark('visible', started);
     setTerms(post.terms);
     const firstMs = performance.now() - started;
+    mark('send', started);
     send('postShown', post.id);
     await nextTask();                         // lets the message reach Python before more work
     await typesetRest(current, generation);
@@ -188,13 +209,16 @@
   }
 
   // The markers of those blocks that are on screen: a long paragraph at the bottom edge often
-  // holds formulas further down. The blocks are laid out already, so measuring the markers
-  // forces no further layout; a line's worth of slack keeps a tall inline formula whose line
-  // starts just below the edge.
+  // holds formulas further down. A line's worth of slack keeps a tall inline formula whose line
+  // starts just below the edge. Before the first frame of a new post every block still has its
+  // estimated height (content-visibility), and measuring a marker lays its block out: so each
+  // block is measured again after the blocks above it, and the walk stops at the first one
+  // that real heights pushed below the screen, instead of laying out blocks nobody sees.
   function markersOnScreen(blocks) {
     const bottom = window.innerHeight + LINE_SLACK;
     const markers = [];
     for (const block of blocks) {
+      if (block.getBoundingClientRect().top > bottom) break;
       for (const marker of markersIn(block)) {
         if (marker.getBoundingClientRect().top <= bottom) markers.push(marker);
       }
@@ -465,11 +489,18 @@
     if (!state.scrollTimer) state.scrollTimer = setTimeout(reportScroll, 150);
   }, {passive: true});
 
+  function elementInCurrentPost(id) {
+    // Not document.getElementById: a hidden cached post may hold an element with the same id
+    // (the same \label in two posts), and it may come first in the page.
+    const current = state.current;
+    return current ? current.node.querySelector('[id="' + CSS.escape(id) + '"]') : null;
+  }
+
   async function jumpTo(id) {
-    let target = document.getElementById(id);
+    let target = elementInCurrentPost(id);
     if (!target && state.current && !state.current.complete) {
       await state.queue;                      // the equation may still be a placeholder
-      target = document.getElementById(id);
+      target = elementInCurrentPost(id);
     }
     if (target) target.scrollIntoView({block: 'center'});
   }
@@ -492,6 +523,8 @@
     state.switching = true;
     state.queue = state.queue.then(() => {
       leaveCurrent();
+      // Blank means blank: the cached posts leave the page too (they stay cached, detached).
+      for (const {node} of state.cache.values()) node.remove();
       pane.replaceChildren();
       state.switching = generation !== state.generation;
     });
@@ -512,7 +545,7 @@
     cachedIds: () => [...state.cache.keys()],
     timings: () => timings.splice(0),
     setChunk: (n) => { const previous = CHUNK; CHUNK = n; return previous; },
-    forget: () => state.cache.clear(),
+    forget: forgetCached,
   };
 
   // Ready when MathJax has started and the channel to Python is up.
