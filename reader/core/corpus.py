@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import random
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 AUTHOR = "苏剑林"
 
@@ -265,16 +267,54 @@ class GeneratedCorpus:
     """1-based numbers of the sidebar lines inserted between pages (each must be diagnosed)."""
 
 
-class _Writer:
-    """Builds sentences from pools prepared once per seed, so generation stays fast."""
+Vocabulary = Literal["narrow", "wide"]
+WIDE_CHARACTERS = 4000
+"""Distinct Han characters of the wide vocabulary (a 12 M-character Chinese archive has several
+thousand; the narrow vocabulary has about 300)."""
+WIDE_WORDS = 20000
 
-    def __init__(self, rng: random.Random) -> None:
+
+class _Lexicon:
+    """Words of 2-4 Han characters drawn from WIDE_CHARACTERS characters, characters and words
+    both Zipf-distributed as in real text; the same for every seed."""
+
+    def __init__(self) -> None:
+        rng = random.Random(20091)
+        chars = rng.sample([chr(cp) for cp in range(0x4E00, 0x9FA6)], WIDE_CHARACTERS)
+        char_weights = list(itertools.accumulate(1.0 / (rank + 10) for rank in range(len(chars))))
+        self.words: list[str] = []
+        for size in rng.choices((2, 3, 4), weights=(0.6, 0.25, 0.15), k=WIDE_WORDS):
+            self.words.append("".join(rng.choices(chars, cum_weights=char_weights, k=size)))
+        self.cumulative = list(itertools.accumulate(1.0 / (rank + 5) for rank in range(WIDE_WORDS)))
+
+    def pick(self, rng: random.Random, k: int) -> list[str]:
+        return rng.choices(self.words, cum_weights=self.cumulative, k=k)
+
+
+class _Writer:
+    """Builds sentences from pools prepared once per seed, so generation stays fast. The wide
+    vocabulary mixes lexicon words into every sentence and draws from a larger pool."""
+
+    def __init__(self, rng: random.Random, vocabulary: Vocabulary = "narrow") -> None:
         self.rng = rng
-        self.sentences = [self._sentence() for _ in range(4000)]
+        self.lexicon = _Lexicon() if vocabulary == "wide" else None
+        pool = 4000 if self.lexicon is None else 60000
+        self.sentences = [self._sentence() for _ in range(pool)]
 
     def _sentence(self) -> str:
+        sentence = self._template()
+        if self.lexicon is None:
+            return sentence
+        # More lexicon words around the template: about half the Han text is from the lexicon.
+        words = self.lexicon.pick(self.rng, self.rng.randint(0, 2))
+        cut = self.rng.randint(0, len(words))
+        return "".join(words[:cut]) + sentence.rstrip("。?") + "".join(words[cut:]) + "。"
+
+    def _template(self) -> str:
         r = self.rng
         n1, n2, n3 = r.choice(NOUNS), r.choice(NOUNS), r.choice(NOUNS)
+        if self.lexicon is not None:  # half the nouns from the lexicon
+            n1, n3 = self.lexicon.pick(r, 2)
         verb, eng, conn, adv = (
             r.choice(VERBS),
             r.choice(ENGLISH),
@@ -336,14 +376,19 @@ class _Writer:
         )
 
 
-def generate_corpus(n_posts: int, seed: int = 0, *, chrome_every: int = 0) -> GeneratedCorpus:
+def generate_corpus(
+    n_posts: int, seed: int = 0, *, chrome_every: int = 0, vocabulary: Vocabulary = "narrow"
+) -> GeneratedCorpus:
     """A dump of n_posts posts and the posts it contains (~16 KB of UTF-8 per post on average).
 
     chrome_every > 0 inserts a block of sidebar text after every that-many posts, as when several
-    saved pages are concatenated.
+    saved pages are concatenated. vocabulary "narrow" writes from about 300 Han characters and a
+    pool of 4,000 sentences (fine for parsing and rendering, but its character pairs are far
+    more repetitive than real text); "wide" adds a lexicon of WIDE_CHARACTERS characters, for
+    benchmarks whose speed depends on how varied the text is (search).
     """
     rng = random.Random(seed)
-    writer = _Writer(rng)
+    writer = _Writer(rng, vocabulary)
     lines: list[str] = []
     posts: list[ExpectedPost] = []
     chrome_lines: list[int] = []
@@ -388,9 +433,9 @@ def generate_corpus(n_posts: int, seed: int = 0, *, chrome_every: int = 0) -> Ge
     return GeneratedCorpus("\n".join(lines) + "\n", tuple(posts), tuple(chrome_lines))
 
 
-def generate_dump(n_posts: int, seed: int = 0) -> str:
+def generate_dump(n_posts: int, seed: int = 0, vocabulary: Vocabulary = "narrow") -> str:
     """The text of a homepage dump with n_posts realistic posts; the same for the same seed."""
-    return generate_corpus(n_posts, seed).text
+    return generate_corpus(n_posts, seed, vocabulary=vocabulary).text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -406,11 +451,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=0,
         help="insert sidebar text after every N posts (default: never)",
     )
+    parser.add_argument(
+        "--vocabulary",
+        choices=("narrow", "wide"),
+        default="narrow",
+        help="narrow: ~300 Han characters (default); wide: 4,000 (see generate_corpus)",
+    )
     parser.add_argument("-o", "--output", help="file to write (default: standard output)")
     args = parser.parse_args(argv)
     if args.n_posts < 0:
         parser.error("n_posts must be 0 or more")
-    text = generate_corpus(args.n_posts, args.seed, chrome_every=args.chrome_every).text
+    text = generate_corpus(
+        args.n_posts, args.seed, chrome_every=args.chrome_every, vocabulary=args.vocabulary
+    ).text
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="\n") as out:
             out.write(text)

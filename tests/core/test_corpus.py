@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from reader.core.corpus import generate_corpus, generate_dump
 from reader.core.parser import parse_dump_text
 
@@ -16,8 +18,9 @@ def test_same_seed_same_text_other_seed_other_text() -> None:
     assert generate_dump(5, seed=11) != generate_dump(5, seed=12)
 
 
-def test_parser_reads_back_exactly_the_generated_posts() -> None:
-    corpus = generate_corpus(40, seed=5, chrome_every=7)
+@pytest.mark.parametrize("vocabulary", ["narrow", "wide"])
+def test_parser_reads_back_exactly_the_generated_posts(vocabulary: str) -> None:
+    corpus = generate_corpus(40, seed=5, chrome_every=7, vocabulary=vocabulary)
     result = parse_dump_text(corpus.text, "corpus")
     got = [(p.title, p.author, p.date, p.readers, p.paragraphs, p.line) for p in result.posts]
     want = [(p.title, p.author, p.date, p.readers, p.paragraphs, p.line) for p in corpus.posts]
@@ -53,3 +56,19 @@ def test_command_line_writes_a_file(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert out.read_text(encoding="utf-8") == generate_dump(3, seed=2)
+
+
+def test_wide_vocabulary_is_as_varied_as_real_text() -> None:
+    """The narrow vocabulary repeats ~300 Han characters; the wide one has thousands, like the
+    archive (its 7-post sample alone has ~490 distinct Han characters in 3,300 characters)."""
+    narrow, wide = (
+        "".join(sum((post.paragraphs for post in generate_corpus(150, 1, vocabulary=v).posts), ()))
+        for v in ("narrow", "wide")
+    )
+
+    def han(text: str) -> set[str]:
+        return set(re.findall(r"[\u4e00-\u9fff]", text))
+
+    assert len(han(narrow)) < 400 < 2500 < len(han(wide))
+    assert len(han(wide[:3300])) > 350
+    assert 0.8 < len(wide.encode()) / len(narrow.encode()) < 1.3  # about the same size per post
