@@ -40,10 +40,6 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 CHECK_BLOCK = 8192
 """Candidates checked together against the text's codes (their words stay in the cache)."""
-ONE_CHAR_POSITIONS = 4096
-"""A character occurring at most this often is found by its positions, which give its snippets
-their anchors; a more frequent one by its per-post counts (sorting its positions would cost
-milliseconds, while its posts' first paragraphs nearly always hold it)."""
 RECENT_TERMS = 16
 """Terms whose matches are remembered between searches (a few MB at most for this archive)."""
 
@@ -139,7 +135,7 @@ class SearchIndex:
         self._first_seg = arrays["first_seg"]
         self._title_chars = arrays["title_chars"]
         self._title_offsets = arrays["title_offsets"]
-        self._char_totals = arrays["char_totals"]
+        self._char_counted = arrays["char_counted"]
         self._char_offsets = arrays["char_offsets"]
         self._char_posts = arrays["char_posts"]
         self._char_post_counts = arrays["char_post_counts"]
@@ -316,7 +312,7 @@ class SearchIndex:
     def _find(self, text: str) -> _TermMatches:
         """All occurrences of a folded term."""
         ids = self._ids(text)
-        if ids is not None and len(ids) == 1 and self._char_totals[ids[0]] > ONE_CHAR_POSITIONS:
+        if ids is not None and len(ids) == 1 and self._char_counted[ids[0]]:
             char = int(ids[0])
             low, high = int(self._char_offsets[char]), int(self._char_offsets[char + 1])
             counts = np.zeros(len(self.posts), dtype=np.int64)

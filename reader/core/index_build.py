@@ -14,6 +14,9 @@ from reader.core.normalize import code_points, fold_char, has_merging, merging_t
 
 _Folded = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool, np.ndarray]
 
+COUNTED_CHARACTER_MIN = 4096
+"""Characters occurring more often than this have their per-post counts kept (see
+_character_postings); a rarer one's positions are few enough to sort at query time."""
 GAP_LIMIT = 1 << 16
 """Gaps between a pair's positions below this are kept in 16 bits; larger ones on the side."""
 BYTE_CODED = 255
@@ -78,7 +81,7 @@ def _post_tables(
     )
     arrays.update(_title_characters(ids, doc_start, title_end))
     char_counts = np.bincount(ids, minlength=base)[: base - 1]
-    arrays.update(_character_postings(ids, base, doc_start), char_totals=char_counts)
+    arrays.update(_character_postings(ids, base, doc_start, char_counts))
     arrays.update(_byte_codes(ids, char_counts, alphabet))
     arrays.update(
         build_word_table(arrays["codes"], arrays["code_of_id"], alphabet, doc_start, title_end)
@@ -137,16 +140,22 @@ def _title_characters(
     return {"title_chars": ids[where], "title_offsets": offsets}
 
 
-def _character_postings(ids: np.ndarray, base: int, doc_start: np.ndarray) -> dict[str, np.ndarray]:
-    """Which posts hold each character and how often (title included): a one-character query
-    reads its posts and counts here instead of sorting its positions, which can be hundreds of
-    thousands. Laid out by character: `char_posts[char_offsets[c]:char_offsets[c + 1]]` are the
-    posts holding character id c, in order, `char_post_counts` the matching counts."""
+def _character_postings(
+    ids: np.ndarray, base: int, doc_start: np.ndarray, char_counts: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Which posts hold each character occurring more than COUNTED_CHARACTER_MIN times, and how
+    often (title included): a one-character query reads its posts and counts here instead of
+    sorting its positions, which can be hundreds of thousands (rarer characters are found by
+    their positions, which also place their snippets). Laid out by character:
+    `char_posts[char_offsets[c]:char_offsets[c + 1]]` are the posts holding character id c, in
+    order, `char_post_counts` the matching counts; `char_counted[c]` says whether c is kept."""
     n_docs = len(doc_start) - 1
     bounds = doc_start.tolist()
+    counted = char_counts > COUNTED_CHARACTER_MIN
     chars, counts, sizes = [], [], np.zeros(n_docs, dtype=np.int64)
     for doc in range(n_docs):
         per_char = np.bincount(ids[bounds[doc] : bounds[doc + 1]], minlength=base)[: base - 1]
+        per_char *= counted
         present = np.flatnonzero(per_char)
         chars.append(present)
         counts.append(per_char[present])
@@ -155,9 +164,15 @@ def _character_postings(ids: np.ndarray, base: int, doc_start: np.ndarray) -> di
     if not n_docs:
         empty = np.zeros(0, dtype=np.uint32)
         offsets = np.zeros(base, dtype=np.uint32)
-        return {"char_offsets": offsets, "char_posts": empty, "char_post_counts": empty}
+        return {
+            "char_offsets": offsets,
+            "char_posts": empty,
+            "char_post_counts": empty,
+            "char_counted": counted,
+        }
     all_chars = np.concatenate(chars).astype(np.int64)
-    all_counts = np.concatenate(counts).astype(np.uint32)
+    all_counts = np.concatenate(counts)
+    all_counts = all_counts.astype(np.uint16 if all_counts.max(initial=0) <= 0xFFFF else np.uint32)
     docs = np.repeat(np.arange(n_docs, dtype=np.int64), sizes)
     # (character, post) pairs are distinct, so any sort of the packed pair is the stable one.
     order = np.argsort(all_chars * n_docs + docs)
@@ -165,6 +180,7 @@ def _character_postings(ids: np.ndarray, base: int, doc_start: np.ndarray) -> di
         "char_offsets": np.searchsorted(all_chars[order], np.arange(base)).astype(np.uint32),
         "char_posts": docs[order].astype(post_type),
         "char_post_counts": all_counts[order],
+        "char_counted": counted,
     }
 
 

@@ -101,7 +101,7 @@ def test_same_posts_when_every_character_is_counted_per_post(case: tuple[list[Po
     """Frequent characters answer from per-post counts instead of positions: force that path."""
     posts, query = case
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(index_module, "ONE_CHAR_POSITIONS", 0)
+        patch.setattr(index_build, "COUNTED_CHARACTER_MIN", 0)
         results = SearchIndex.build(posts).search(query, limit=None)
     assert ids(results) == sorted(reference_search(posts, query))
     for hit in results.hits:
