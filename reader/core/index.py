@@ -125,6 +125,7 @@ class SearchIndex:
             for cp, code in zip(self._alphabet.tolist(), self._code_of_id.tolist(), strict=False)
             if code != self._shared_code
         }
+        self._id_of_char = {chr(cp): i for i, cp in enumerate(self._alphabet.tolist())}
         self._sources: dict[str, str] = {}
         for folded, original in arrays["fold_sources"].T.tolist():
             self._sources[chr(folded)] = self._sources.get(chr(folded), "") + chr(original)
@@ -332,11 +333,10 @@ class SearchIndex:
         """The term's character ids, or None if some character occurs nowhere (or no text)."""
         if not text:
             return None
-        code_points = np.array([ord(c) for c in text], dtype=np.int64)
-        ids = np.searchsorted(self._alphabet, code_points)
-        if (ids >= len(self._alphabet)).any() or (self._alphabet[ids] != code_points).any():
+        try:
+            return np.array([self._id_of_char[c] for c in text], dtype=np.int64)
+        except KeyError:
             return None
-        return ids
 
     def _term_positions(self, ids: np.ndarray | None) -> np.ndarray:
         """Sorted start positions of the term with these character ids."""
@@ -359,7 +359,9 @@ class SearchIndex:
         # exactly with a pair holding them (binary search in that pair's list).
         rarest = int(np.argmin(self._offsets[pairs + 1] - self._offsets[pairs]))
         starts = self._decode(int(pairs[rarest]), int(pairs[rarest]) + 1) - rarest
-        starts = starts[(starts >= 0) & (starts <= self._n_chars - len(ids))]
+        # Sorted: only the first and last few can fall outside the text.
+        low, high = np.searchsorted(starts, [0, self._n_chars - len(ids) + 1]).tolist()
+        starts = starts[low:high]
         term_codes = self._code_of_id[ids]
         checked = {rarest, rarest + 1}
         if len(ids) <= 4:
