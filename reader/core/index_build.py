@@ -105,7 +105,7 @@ def _byte_codes(
     ids: np.ndarray, counts: np.ndarray, alphabet: np.ndarray
 ) -> dict[str, np.ndarray]:
     """One byte per character of the text, for checking a term's candidates by gathering its
-    characters: the letters and digits (the word table reads words from these codes) and the
+    characters: the word characters (the word table reads words from these codes) and the
     most frequent other characters, BYTE_CODED in all, have their own code; the rest (and the
     separator) share the code BYTE_CODED."""
     base = len(counts) + 1

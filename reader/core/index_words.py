@@ -1,7 +1,8 @@
-"""The search index's word table: for every run of ASCII letters and digits in the folded text (a
-"word": `boldsymbol`, `softmax`, `2048`), the posts holding it and how often. A term made only of
-such characters occurs only inside words, so its count in a post is the sum over the few words
-containing it, instead of checking each of its occurrences (`boldsymbol` has tens of thousands)."""
+r"""The search index's word table: for every run of ASCII letters, digits and backslashes in the
+folded text (a "word": `softmax`, `2048`, `\boldsymbol`, `x\in`), the posts holding it and how
+often. A term made only of such characters occurs only inside words, so its count in a post is the
+sum over the few words containing it, instead of checking each of its occurrences (`boldsymbol`
+and `\frac` have tens of thousands)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from collections import defaultdict
 
 import numpy as np
 
-WORD_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
-"""Folded characters that make up words (upper case and full-width forms fold to these)."""
+WORD_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz\\"
+"""Folded characters that make up words (upper case and full-width forms fold to these); the
+backslash too, so that TeX commands are words."""
 MIN_TERM = 3
-"""Shorter letter-and-digit terms are found by their character pair, which is already cheap."""
+"""Shorter terms are found by their character pair, which is already cheap."""
 MAX_WORDS = 256
 """A term inside more distinct words than this (`th`, `in`) is found by its pairs instead."""
 _SPACE = 0x20
-_WORD = re.compile(f"[{WORD_CHARS}]+")
+_WORD = re.compile(f"[{re.escape(WORD_CHARS)}]+")
 
 
 def build_word_table(
@@ -114,7 +116,7 @@ class WordTable:
         self.usable = bool(words)
 
     def applies_to(self, term: str) -> bool:
-        """Whether the term is one the table can count (letters and digits, not too short)."""
+        """Whether the table can count the term (made of word characters, not too short)."""
         return self.usable and len(term) >= MIN_TERM and _WORD.fullmatch(term) is not None
 
     def counts(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:

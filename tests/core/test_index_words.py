@@ -1,4 +1,5 @@
-"""Letter-and-digit terms counted from the word table give what a substring scan gives."""
+"""Terms of letters, digits and backslashes counted from the word table give what a substring
+scan gives."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def corpus_and_word_query(draw: st.DrawFn) -> tuple[list, str]:
             start = draw(st.integers(0, len(source) - 3))
             term = source[start : start + draw(st.integers(3, 6))]
         else:
-            term = draw(st.text(alphabet="abx1B", min_size=3, max_size=5))
+            term = draw(st.text(alphabet="abx1B\\", min_size=3, max_size=5))
         prefix = draw(st.sampled_from(["", "", "-", "title:"]))
         terms.append(f'{prefix}"{term}"')
     return posts, " ".join(terms)
@@ -65,6 +66,19 @@ def test_word_terms_are_counted_per_post_without_positions() -> None:
     assert [h.post.title for h in results.hits] == ["BOLD title", "other"]
     shown = results.hits[1].snippet
     assert [shown.text[a:b] for a, b in shown.spans] == ["ｂｏｌｄsymbol"]
+
+
+def test_tex_commands_are_words() -> None:
+    posts = [
+        make_post("t", ["$\\frac{a}{b}$ and $x\\in A$, \\\\frac"], day=1),
+        make_post("u", ["frac \\fra"], day=2),
+    ]
+    index = SearchIndex.build(posts)
+    assert index._find("\\frac").positions is None
+    assert index._find("\\frac").counts.tolist() == [2, 0]
+    assert index._find("\\in").counts.tolist() == [1, 0]
+    assert index._find("frac").counts.tolist() == [2, 1]
+    assert index._find("x\\i").counts.tolist() == [1, 0]
 
 
 def test_overlapping_occurrences_inside_a_word_each_count() -> None:
