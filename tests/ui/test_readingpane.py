@@ -203,3 +203,23 @@ def test_what_the_reader_looks_at_stays_put_while_formulas_above_are_typeset(
     assert reading_pane.eval_js("document.querySelectorAll('mjx-lazy').length") == 0
     after = reading_pane.eval_js(f"{target}.getBoundingClientRect().top")
     assert abs(after - before) <= 2
+
+
+def test_first_screen_typesets_what_is_on_screen_and_little_more(reading_pane) -> None:
+    paragraphs = []
+    for i in range(40):
+        paragraphs.append(f"第{i}段,公式$a_{{{i}}}$与$\\frac{{b_{{{i}}}}}{{c}}$,文字。" * 3)
+        paragraphs.append(f"\\begin{{equation}}\\sum_{{k=1}}^{{{i + 2}}} \\frac{{x_k}}{{k^2}}"
+                          f" = \\int_0^1 f_{{{i}}}(t)\\,dt\\end{{equation}}")
+    post = make_post("首屏", paragraphs)
+    reading_pane.eval_js("kexue.reportScreens(true)")
+    try:
+        reading_pane.show_and_wait(post)
+        report = reading_pane.eval_js("kexue.screenReport()")
+    finally:
+        reading_pane.eval_js("kexue.reportScreens(false)")
+    # Everything on screen was typeset when post_shown went out; the first screen typeset
+    # about what the screen holds (placeholders take no room, so what they show on screen is
+    # not what fits once typeset), not every formula of a screenful of placeholders.
+    assert report["waiting"] == 0 and report["typeset"] >= 4
+    assert report["first"] <= report["typeset"] + 6

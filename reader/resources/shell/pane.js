@@ -24,6 +24,8 @@
     scrollTimer: 0,
     switching: false,            // show() called, new post not on screen yet
     endSent: false,              // end_reached sent for the post on screen
+    reportScreens: false,        // tests: note what was on screen at post_shown
+    screenReport: null,
   };
 
   const timings = [];
@@ -146,26 +148,30 @@
     state.current = current;
     mark('built', started);
     MathJax.texReset();
-    // Searching only the formula elements render.py made, not the whole post's text, for
-    // delimiters; the elements come in document order, so numbering is unchanged.
-    const formulas = [...node.querySelectorAll('.arithmatex')];
-    await MathJax.typesetPromise(formulas.length ? formulas : [node]); // placeholders (ui/lazy)
-    mark('compiled', started);
-    if (generation !== state.generation) return;
+    const blocks = [...node.querySelector('.kx-body').children];
+    let waiting = blocks;                     // blocks whose formulas MathJax has not found yet
+    let firstFormulas = null;                 // formulas typeset for the first screen
     if (post.scroll > 0) {
-      await typesetRest(current, generation); // the position depends on everything above it
+      // The position depends on everything above it: typeset the whole post first.
+      await findFormulas(blocks);
+      mark('found', started);
+      if (generation !== state.generation) return;
+      await typesetRest(current, generation);
       if (generation !== state.generation) return;
       scrollToFraction(post.scroll);
     } else {
-      await typesetVisible(node, generation);
+      [waiting, firstFormulas] = await typesetVisible(node, blocks, generation);
       if (generation !== state.generation) return;
     }
     mark('visible', started);
     setTerms(post.terms);
     const firstMs = performance.now() - started;
-    mark('send', started);
     send('postShown', post.id);
+    if (state.reportScreens) state.screenReport = screenReport(node, firstFormulas);
     await nextTask();                         // lets the message reach Python before more work
+    if (generation !== state.generation) return;
+    await findFormulas(waiting);
+    if (generation !== state.generation) return;
     await typesetRest(current, generation);
     if (generation !== state.generation) return;
     current.complete = true;
@@ -194,49 +200,76 @@
     await doc.lazyPromise;
   }
 
-  // Top-level blocks of the body near the screen. Blocks are measured rather than formulas:
-  // off-screen blocks are not laid out (content-visibility: auto in pane.css), which is much of
-  // what makes the first screen fast.
-  function blocksNearScreen(node, margin) {
-    const blocks = [];
-    const bottom = window.innerHeight + margin;
-    for (const block of node.querySelector('.kx-body').children) {
-      const rect = block.getBoundingClientRect();
-      if (rect.top > bottom) break;
-      if (rect.bottom >= -margin) blocks.push(block);
-    }
-    return blocks;
+  // MathJax finds the formulas of these blocks and leaves a ui/lazy placeholder for each. It
+  // searches only the formula elements render.py made, not the post's whole text. A post's
+  // formulas are found a few blocks at a time, always in document order and after those found
+  // before; MathJax would merge each batch into its list by the formula's offset within its own
+  // element (all 0 here), which scrambles the order across batches: append instead, so the
+  // list, equation numbers and the formulas reported stay in document order.
+  function appendInOrder() {
+    return false;                             // MathList.isBefore(new, old)
   }
 
-  // The markers of those blocks that are on screen: a long paragraph at the bottom edge often
-  // holds formulas further down. A line's worth of slack keeps a tall inline formula whose line
-  // starts just below the edge. Before the first frame of a new post every block still has its
-  // estimated height (content-visibility), and measuring a marker lays its block out: so each
-  // block is measured again after the blocks above it, and the walk stops at the first one
-  // that real heights pushed below the screen, instead of laying out blocks nobody sees.
-  function markersOnScreen(blocks) {
-    const bottom = window.innerHeight + LINE_SLACK;
-    const markers = [];
+  async function findFormulas(blocks) {
+    const formulas = [];
     for (const block of blocks) {
-      if (block.getBoundingClientRect().top > bottom) break;
+      if (block.classList.contains('arithmatex')) formulas.push(block);
+      else formulas.push(...block.querySelectorAll('.arithmatex'));
+    }
+    if (!formulas.length) return;
+    mathDocument().math.isBefore = appendInOrder;
+    await MathJax.typesetPromise(formulas);
+  }
+
+  // The formulas on screen (or a line's worth of slack below it, for a tall inline formula
+  // whose line starts just below the edge), block by block from the top: MathJax finds the
+  // block's formulas, the pane typesets those on screen, and measures the next block, until
+  // one starts below the screen. Returns the blocks not reached, whose formulas are found
+  // after the first screen is shown.
+  // Measuring is cheap: off-screen blocks are not laid out (content-visibility: auto in
+  // pane.css). But until the browser's first frame of a new post it treats every block as off
+  // screen, each measuring its estimated 2.2em, which made some twenty blocks look on screen
+  // (twenty formulas typeset where eight fit): each block walked is laid out for real first
+  // (kx-laid). ui/lazy compiles the formulas above first, so equation numbers are right.
+  async function typesetVisible(node, blocks, generation) {
+    const bottom = window.innerHeight + LINE_SLACK;
+    let formulas = 0;
+    for (let index = 0; index < blocks.length; index++) {
+      if (generation !== state.generation) return [[], formulas];
+      const block = blocks[index];
+      block.classList.add('kx-laid');
+      if (block.getBoundingClientRect().top > bottom) {
+        mark(`screen: ${formulas} formulas, ${index} blocks`, node.started);
+        return [blocks.slice(index), formulas];
+      }
+      await findFormulas([block]);
+      const markers = [];
       for (const marker of markersIn(block)) {
         if (marker.getBoundingClientRect().top <= bottom) markers.push(marker);
       }
+      if (markers.length) await typesetMarkers(markers);
+      formulas += markers.length;
     }
-    return markers;
+    mark(`screen: ${formulas} formulas, all blocks`, node.started);
+    return [[], formulas];
   }
 
-  // The formulas on (or just below) the screen, until none is left there: typesetting display
-  // formulas pushes the others down, so a second pass is rarely needed. ui/lazy compiles the
-  // formulas above them first, so equation numbers are right.
-  async function typesetVisible(node, generation) {
-    for (let pass = 0; pass < 4; pass++) {
-      if (generation !== state.generation) return;
-      const markers = markersOnScreen(blocksNearScreen(node, 0));
-      if (!markers.length) return;
-      await typesetMarkers(markers);
-      mark(`screen pass ${pass}: ${markers.length} formulas`, node.started);
+  // For tests (kexue.reportScreens): the formulas on screen when post_shown was sent, typeset
+  // or still waiting, and how many the first screen typeset.
+  // Every block is laid out for it (before the first frame, blocks not walked would measure
+  // their estimated height).
+  function screenReport(node, firstFormulas) {
+    const report = {typeset: 0, waiting: 0, first: firstFormulas};
+    const added = [...node.querySelectorAll('.kx-body > :not(.kx-laid)')];
+    for (const block of added) block.classList.add('kx-laid');
+    for (const element of node.querySelectorAll('.arithmatex')) {
+      const rect = element.getBoundingClientRect();
+      if (rect.bottom <= 0 || rect.top >= window.innerHeight) continue;
+      const done = element.querySelector('mjx-container') && !element.querySelector('mjx-lazy');
+      report[done ? 'typeset' : 'waiting'] += 1;
     }
+    for (const block of added) block.classList.remove('kx-laid');
+    return report;
   }
 
   // Everything else, a chunk at a time in document order so the pane stays responsive;
@@ -546,6 +579,8 @@
     timings: () => timings.splice(0),
     setChunk: (n) => { const previous = CHUNK; CHUNK = n; return previous; },
     forget: forgetCached,
+    reportScreens: (on) => { state.reportScreens = !!on; state.screenReport = null; },
+    screenReport: () => state.screenReport,
   };
 
   // Ready when MathJax has started and the channel to Python is up.
