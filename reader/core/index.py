@@ -16,6 +16,7 @@ as a substring scan over the folded titles and paragraphs (tests/core/test_index
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import threading
@@ -132,6 +133,7 @@ class SearchIndex:
         self._doc_start = arrays["doc_start"]
         self._title_end = arrays["title_end"]
         self._seg_start = arrays["seg_start"]
+        self._seg_starts = memoryview(self._seg_start)  # Python ints, for bisect on one value
         self._seg_last_char = arrays["seg_last_char"]
         self._first_seg = arrays["first_seg"]
         self._title_chars = arrays["title_chars"]
@@ -514,21 +516,22 @@ class SearchIndex:
         """(segment, folded offset) of the first body occurrence of one of these terms, found in
         the post's one-byte codes (exact for terms whose characters all have a code of their
         own, the others are left out); (-1, None) if none is found so."""
-        patterns = []
-        for term in terms:
-            codes = [self._code_of_char.get(c, self._shared_code) for c in term]
-            if self._shared_code not in codes:
-                patterns.append(bytes(codes))
+        patterns = [p for p in map(self._code_pattern, terms) if p is not None]
         if not patterns:
             return -1, None
-        body = int(self._title_end[doc]) + 1
-        region = self._codes[body : int(self._doc_start[doc + 1])].tobytes()
+        body = self._title_end.item(doc) + 1
+        region = self._codes[body : self._doc_start.item(doc + 1)].tobytes()
         found = [k for k in map(region.find, patterns) if k >= 0]
         if not found:
             return -1, None
-        anchor = self._seg_start.dtype.type(body + min(found))
-        seg = int(np.searchsorted(self._seg_start, anchor, "right")) - 1
-        return seg, int(anchor) - int(self._seg_start[seg])
+        anchor = body + min(found)
+        seg = bisect.bisect_right(self._seg_starts, anchor) - 1
+        return seg, anchor - self._seg_starts[seg]
+
+    def _code_pattern(self, term: str) -> bytes | None:
+        """The term's one-byte codes, if each of its characters has a code of its own."""
+        codes = [self._code_of_char.get(c, self._shared_code) for c in term]
+        return None if self._shared_code in codes else bytes(codes)
 
     def _one_to_one(self, paragraph: str, seg: int) -> bool:
         """Whether the segment folds character for character, without merging characters."""
