@@ -133,6 +133,9 @@ class SearchIndex:
         self._doc_start = arrays["doc_start"]
         self._title_end = arrays["title_end"]
         self._seg_start = arrays["seg_start"]
+        self._post_and_title_bounds = np.empty(2 * len(self.posts) + 1, self._doc_start.dtype)
+        self._post_and_title_bounds[0::2] = self._doc_start
+        self._post_and_title_bounds[1::2] = self._title_end
         self._seg_starts = memoryview(self._seg_start)  # Python ints, for bisect on one value
         self._seg_last_char = arrays["seg_last_char"]
         self._first_seg = arrays["first_seg"]
@@ -439,9 +442,10 @@ class SearchIndex:
             counts = np.bincount(docs, minlength=n)
             in_title = positions < self._title_end[docs]
             return counts, np.bincount(docs[in_title], minlength=n)
-        bounds = np.searchsorted(positions, self._doc_start)
-        title = np.searchsorted(positions, self._title_end)
-        return np.diff(bounds), title - bounds[:-1]
+        # One binary search per bound, post starts and title ends interleaved (both sorted).
+        bounds = np.searchsorted(positions, self._post_and_title_bounds)
+        starts = bounds[0:-1:2]
+        return bounds[2::2] - starts, bounds[1::2] - starts
 
     # ---- snippets -------------------------------------------------------------------------
 
