@@ -232,9 +232,16 @@ class SearchIndex:
         order = self._order(docs, scores, in_title, sort if terms else _no_score(sort), stop)
         page = order[offset:stop]
         snippets = self._snippets(docs[page], parsed, {t: term(t) for t in parsed.terms})
+        posts = self.posts
         hits = [
-            SearchHit(self.posts[d], float(scores[i]), bool(in_title[i]), snip)
-            for i, d, snip in zip(page.tolist(), docs[page].tolist(), snippets, strict=True)
+            SearchHit(posts[d], score, title, snip)
+            for d, score, title, snip in zip(
+                docs[page].tolist(),
+                scores[page].tolist(),
+                in_title[page].tolist(),
+                snippets,
+                strict=True,
+            )
         ]
         return SearchResults(query, len(docs), hits, terms, message)
 

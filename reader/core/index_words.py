@@ -6,9 +6,10 @@ and `\frac` have tens of thousands)."""
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
 
@@ -110,7 +111,7 @@ class WordTable:
     def __init__(self, arrays: dict[str, np.ndarray], n_docs: int) -> None:
         words = arrays["word_vocabulary"].tobytes().decode("ascii")
         self._text = words
-        self._starts = np.array([0] + [m.end() for m in re.finditer("\n", words)], np.int64)
+        self._starts = [0] + [m.end() for m in re.finditer("\n", words)]
         self._n_docs = n_docs
         self._a = arrays
         self.usable = bool(words)
@@ -131,12 +132,11 @@ class WordTable:
             at = self._text.find(term, at + 1)
         if not hits:
             return np.zeros(self._n_docs, np.int64), np.zeros(self._n_docs, np.int64)
-        words, occurrences = np.unique(
-            np.searchsorted(self._starts, np.array(hits, dtype=np.int64), "right") - 1,
-            return_counts=True,
-        )
-        if len(words) > MAX_WORDS:
+        per_word = Counter(bisect.bisect_right(self._starts, at) - 1 for at in hits)
+        if len(per_word) > MAX_WORDS:
             return None
+        words = np.fromiter(per_word, dtype=np.int64, count=len(per_word))
+        occurrences = np.fromiter(per_word.values(), dtype=np.int64, count=len(per_word))
         return (
             self._sum_rows("word_offsets", "word_posts", "word_counts", words, occurrences),
             self._sum_rows(
