@@ -4,7 +4,8 @@
 'use strict';
 
 (() => {
-  const CACHE_LIMIT = 24;        // typeset posts kept hidden in the page, by post key
+  const CACHE_LIMIT = 24;        // typeset posts kept for revisits, by post key
+  const KEPT_IN_PAGE = 3;        // of those, the most recent stay in the page (hidden)
   // Formulas typeset per background step. Each step ends with a frame in which the browser
   // restyles what is on screen for MathJax's grown style sheet: 64 (about 0.1 s of work) costs
   // far fewer frames than 24 and keeps the pane responsive enough.
@@ -70,8 +71,12 @@
   // pane.css): the browser keeps its style and layout, so showing it again is a class flip, and
   // the frame after a switch costs little. Taking a node out of the page and putting it back
   // made the browser rebuild both (35-50 ms of frame work for a long post, which also delayed
-  // the next post's start when the reader pressed j repeatedly). Hidden posts keep their
-  // element ids, so ids repeat across posts: look elements up within the current post only.
+  // the next post's start when the reader pressed j repeatedly). Only the few most recent stay
+  // in the page: every hidden post still slowed the next first screens (with 24 hidden
+  // 200-formula posts its renderer time went from about 80 ms to 180-260 ms, each of its
+  // layouts after MathJax added style rules costing more), so older ones are kept detached,
+  // as before. Hidden posts keep their element ids, so ids repeat across posts: look elements
+  // up within the current post only.
   function leaveCurrent() {
     const current = state.current;
     if (!current) return;
@@ -91,6 +96,11 @@
       const oldest = state.cache.keys().next().value;
       state.cache.get(oldest).node.remove();
       state.cache.delete(oldest);
+    }
+    let older = state.cache.size - KEPT_IN_PAGE;
+    for (const {node} of state.cache.values()) {
+      if (older-- <= 0) break;
+      if (node.isConnected) node.remove();
     }
   }
 
@@ -124,7 +134,7 @@
     const cached = state.cache.get(post.key);
     if (cached) {
       state.cache.delete(post.key);
-      if (!cached.node.isConnected) pane.append(cached.node);   // after clear()
+      if (!cached.node.isConnected) pane.append(cached.node);
       cached.node.classList.remove('kx-hidden');
       state.switching = generation !== state.generation;
       state.current = {id: post.id, key: post.key, node: cached.node, complete: true,
