@@ -28,6 +28,7 @@ from typing import Literal
 import numpy as np
 
 from reader.core.index_build import build_arrays
+from reader.core.index_terms import CheckedOnDemand, CountedTerm
 from reader.core.index_words import WordTable
 from reader.core.model import Post
 from reader.core.normalize import normalize
@@ -41,6 +42,12 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 CHECK_BLOCK = 8192
 """Candidates checked together against the text's codes (their words stay in the cache)."""
+ON_DEMAND_CANDIDATES = 40000
+"""A term of three or more characters with more candidate positions than this plus eight per post
+is checked only as far as a search needs (reader.core.index_terms.CheckedOnDemand) instead of
+everywhere: that costs about two checks per post plus the posts that can reach the page, and a
+millisecond or so of steps, which pays off from about this many candidates (measured on the
+generated corpora: at 1,500 posts every term is cheaper checked everywhere)."""
 RECENT_TERMS = 16
 """Terms whose matches are remembered between searches (a few MB at most for this archive)."""
 
@@ -91,15 +98,7 @@ class SearchResults:
     """A problem with the query, explained for the user (the rest of the query still ran)."""
 
 
-@dataclass
-class _TermMatches:
-    """Where one folded term occurs: sorted start positions and per-post counts."""
-
-    positions: np.ndarray | None
-    """None when counted per post without positions (a frequent character, or a word term)."""
-    counts: np.ndarray
-    """Occurrences per post, title included (overlapping occurrences each count)."""
-    title_counts: np.ndarray
+_Term = CountedTerm | CheckedOnDemand
 
 
 class SearchIndex:
@@ -162,7 +161,7 @@ class SearchIndex:
         self._authors = authors
         self._author_code = np.array([code[normalize(p.author)] for p in self.posts], np.int64)
         # Typing "boldsymbol k", "boldsymbol ke", ... repeats terms: keep the last ones found.
-        self._recent: OrderedDict[str, _TermMatches] = OrderedDict()
+        self._recent: OrderedDict[str, _Term] = OrderedDict()
         self._recent_lock = threading.Lock()
 
     # ---- building -------------------------------------------------------------------------
@@ -200,36 +199,41 @@ class SearchIndex:
         message = " ".join(parsed.problems) or None
         terms = parsed.positive_terms
         mask = self._filter_mask(parsed)
-        matches: dict[str, _TermMatches] = {}
+        matches: dict[str, _Term] = {}
 
-        def term(text: str) -> _TermMatches:
+        def term(text: str) -> _Term:
             if text not in matches:
                 matches[text] = self._remembered(text)
             return matches[text]
 
         for text in parsed.terms:
             if mask.any():
-                mask &= term(text).counts > 0
+                mask &= term(text).present
         for text in parsed.title_terms:
             if mask.any():
-                mask &= term(text).title_counts > 0
+                mask &= term(text).in_title
         for text in parsed.excluded:
             if mask.any():
-                mask &= term(text).counts == 0
+                mask &= ~term(text).present
         for text in parsed.excluded_title:
             if mask.any():
-                mask &= term(text).title_counts == 0
+                mask &= ~term(text).in_title
         docs = np.flatnonzero(mask)
+        stop = None if limit is None else offset + max(limit, 0)
         scores = np.zeros(len(docs))
         in_title = np.zeros(len(docs), dtype=bool)
+        ranked = np.arange(len(docs))  # the posts whose exact score the page needs
         if terms and len(docs):
+            found = [term(text) for text in terms]
             in_title[:] = True
-            for text in terms:
-                found = term(text)
-                scores += self._bm25(found.counts, docs)
-                in_title &= found.title_counts[docs] > 0
-        stop = None if limit is None else offset + max(limit, 0)
-        order = self._order(docs, scores, in_title, sort if terms else _no_score(sort), stop)
+            for one in found:
+                in_title &= one.in_title[docs]
+            if stop is not None and stop < len(docs) and any(one.lazy for one in found):
+                ranked = self._can_reach_page(docs, found, in_title, sort, stop)
+            for one in found:
+                scores[ranked] += self._bm25(one.tf(docs[ranked]), docs[ranked], one.df)
+        sort_by = sort if terms else _no_score(sort)
+        order = ranked[self._order(docs[ranked], scores[ranked], in_title[ranked], sort_by, stop)]
         page = order[offset:stop]
         snippets = self._snippets(docs[page], parsed, {t: term(t) for t in parsed.terms})
         posts = self.posts
@@ -266,13 +270,42 @@ class SearchIndex:
             mask &= self._years <= last
         return mask
 
-    def _bm25(self, counts: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    def _bm25(self, tf: np.ndarray, docs: np.ndarray, df: int) -> np.ndarray:
         n = len(self.posts)
-        df = int(np.count_nonzero(counts))
         idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
-        tf = counts[docs].astype(np.float64)
+        tf = tf.astype(np.float64)
         norm = BM25_K1 * (1.0 - BM25_B + BM25_B * self._doc_len[docs] / self._avg_len)
         return idf * tf * (BM25_K1 + 1.0) / (tf + norm)
+
+    def _can_reach_page(
+        self, docs: np.ndarray, found: list[_Term], in_title: np.ndarray, sort: str, needed: int
+    ) -> np.ndarray:
+        """Positions into `docs` (ascending) of the posts that can be among the first `needed`;
+        the others never need exact counts. By date or readers: the posts reaching the page's
+        key. By score: BM25 grows with the count, so a term's candidates per post bound its
+        score from above; posts are counted exactly from the best bound down, in growing
+        batches, until the `needed`-th best exact score is above every bound left."""
+        if sort != "score":
+            key = (self._date_key if sort == "date" else self._readers_key)[docs]
+            return np.flatnonzero(key >= np.partition(key, len(docs) - needed)[len(docs) - needed])
+        high = sum(self._bm25(one.tf_upper(docs), docs, one.df) for one in found)
+        group = float(high.max(initial=0.0)) + 1.0
+        high = high + in_title * group
+        by_bound = np.argsort(-high, kind="stable")
+        exact = np.empty(0)
+        done, batch = 0, 4 * needed
+        while done < len(docs):
+            take = by_bound[done : done + batch]
+            scores = in_title[take] * group
+            for one in found:
+                scores = scores + self._bm25(one.tf(docs[take]), docs[take], one.df)
+            exact = np.concatenate((exact, scores))
+            done, batch = done + len(take), batch * 2
+            if done >= needed:
+                kth = np.partition(exact, len(exact) - needed)[len(exact) - needed]
+                if done == len(docs) or high[by_bound[done]] < kth:
+                    break
+        return np.sort(by_bound[:done])
 
     def _order(
         self,
@@ -308,7 +341,7 @@ class SearchIndex:
         with self._recent_lock:
             self._recent.clear()
 
-    def _remembered(self, text: str) -> _TermMatches:
+    def _remembered(self, text: str) -> _Term:
         """The matches of a term, from the last RECENT_TERMS terms searched when possible."""
         with self._recent_lock:
             found = self._recent.get(text)
@@ -322,7 +355,7 @@ class SearchIndex:
                 self._recent.popitem(last=False)
         return found
 
-    def _find(self, text: str) -> _TermMatches:
+    def _find(self, text: str) -> _Term:
         """All occurrences of a folded term."""
         ids = self._ids(text)
         if ids is not None and len(ids) == 1 and self._char_counted[ids[0]]:
@@ -332,14 +365,17 @@ class SearchIndex:
             counts[self._char_posts[low:high]] = self._char_post_counts[low:high]
             in_titles = np.flatnonzero(self._title_chars == char)
             docs = np.searchsorted(self._title_offsets, in_titles, side="right") - 1
-            return _TermMatches(None, counts, np.bincount(docs, minlength=len(self.posts)))
+            return CountedTerm(None, counts, np.bincount(docs, minlength=len(self.posts)))
         if ids is not None and self._words.applies_to(text):
             counted = self._words.counts(text)
             if counted is not None:
-                return _TermMatches(None, *counted)
-        positions = self._term_positions(ids)
+                return CountedTerm(None, *counted)
+        candidates, check = self._candidates(ids)
+        if check is not None and len(candidates) > ON_DEMAND_CANDIDATES + 8 * len(self.posts):
+            return CheckedOnDemand(candidates, check, self._post_and_title_bounds)
+        positions = candidates if check is None else candidates[check(candidates)]
         counts, title_counts = self._count_per_post(positions)
-        return _TermMatches(positions, counts, title_counts)
+        return CountedTerm(positions, counts, title_counts)
 
     def _ids(self, text: str) -> np.ndarray | None:
         """The term's character ids, or None if some character occurs nowhere (or no text)."""
@@ -350,52 +386,79 @@ class SearchIndex:
         except KeyError:
             return None
 
-    def _term_positions(self, ids: np.ndarray | None) -> np.ndarray:
-        """Sorted start positions of the term with these character ids."""
+    def _candidates(
+        self, ids: np.ndarray | None
+    ) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray] | None]:
+        """Sorted start positions that may hold the term with these character ids, and how to
+        tell which of some of them do (a boolean mask); None when they all do."""
         pos_type = self._first.dtype
         empty = np.zeros(0, dtype=pos_type)
         if ids is None:
-            return empty
+            return empty, None
         if len(ids) == 1:
             char = ids[0]
             ends = self._seg_start[1:][self._seg_last_char == char] - self._seg_start.dtype.type(2)
             low, high = self._key_range(char * self._base, (char + 1) * self._base)
-            return np.sort(np.concatenate((self._decode(low, high), ends))).astype(pos_type)
+            return np.sort(np.concatenate((self._decode(low, high), ends))).astype(pos_type), None
         wanted = ids[:-1] * self._base + ids[1:]
         pairs = np.searchsorted(self._keys, wanted.astype(self._keys.dtype))
         if (pairs >= len(self._keys)).any() or (self._keys[pairs] != wanted).any():
-            return empty
+            return empty, None
         # Candidates from the rarest pair; the other characters are checked by gathering their
-        # one-byte codes at candidate + offset (one memory access per candidate instead of a
-        # binary search per pair). Characters without a code of their own are then confirmed
-        # exactly with a pair holding them (binary search in that pair's list).
+        # one-byte codes at candidate + offset (see _check).
         rarest = int(np.argmin(self._offsets[pairs + 1] - self._offsets[pairs]))
         starts = self._decode(int(pairs[rarest]), int(pairs[rarest]) + 1) - rarest
         # Sorted: only the first and last few can fall outside the text.
         low, high = np.searchsorted(starts, [0, self._n_chars - len(ids) + 1]).tolist()
-        starts = starts[low:high]
+        starts = starts[low:high].astype(pos_type)
+        if len(ids) == 2:
+            return starts, None
+        return starts, functools.partial(self._check, ids, pairs, rarest, {})
+
+    def _check(
+        self,
+        ids: np.ndarray,
+        pairs: np.ndarray,
+        rarest: int,
+        pair_lists: dict[int, np.ndarray],
+        starts: np.ndarray,
+    ) -> np.ndarray:
+        """Which candidate starts (from pair `rarest`) hold the whole term: the other characters
+        are checked by gathering their one-byte codes at candidate + offset (one memory access
+        per candidate instead of a binary search per pair); characters without a code of their
+        own are then confirmed exactly with a pair holding them (binary search in that pair's
+        list, decoded once per term into `pair_lists`)."""
+        mask = np.zeros(len(starts), dtype=bool)
+        keep = np.arange(len(starts))
+        starts = starts.astype(np.int64)
         term_codes = self._code_of_id[ids]
         checked = {rarest, rarest + 1}
         if len(ids) <= 4:
             for at in range(len(ids)):
-                if at not in checked and len(starts):
-                    starts = starts[self._codes[starts + at] == term_codes[at]]
+                if at not in checked and len(keep):
+                    same = self._codes[starts + at] == term_codes[at]
+                    keep, starts = keep[same], starts[same]
         else:
-            starts = self._check_codes(starts, term_codes.tolist())
+            same = self._check_codes(starts, term_codes.tolist())
+            keep, starts = keep[same], starts[same]
         for at in np.flatnonzero(term_codes == self._shared_code).tolist():
-            if at in checked or not len(starts):
+            if at in checked or not len(keep):
                 continue
             pair_at = min(at, len(ids) - 2)
-            found = self._decode(int(pairs[pair_at]), int(pairs[pair_at]) + 1)
+            if pair_at not in pair_lists:
+                pair_lists[pair_at] = self._decode(int(pairs[pair_at]), int(pairs[pair_at]) + 1)
+            found = pair_lists[pair_at]
             shifted = starts + pair_at
             where = np.minimum(np.searchsorted(found, shifted), len(found) - 1)
-            starts = starts[found[where] == shifted]
-        return starts.astype(pos_type)
+            same = found[where] == shifted
+            keep, starts = keep[same], starts[same]
+        mask[keep] = True
+        return mask
 
     def _check_codes(self, starts: np.ndarray, term_codes: list[int]) -> np.ndarray:
-        """The candidate starts where the text's codes equal the term's, compared eight at a
-        time as 64-bit words. Candidates go in blocks, so that the words after the first one
-        of each candidate are still in the cache when they are read."""
+        """Which candidate starts have the term's codes in the text (a boolean mask), compared
+        eight at a time as 64-bit words. Candidates go in blocks, so that the words after the
+        first one of each candidate are still in the cache when they are read."""
         windows = []
         for j in range(0, len(term_codes), 8):
             part = term_codes[j : j + 8]
@@ -414,8 +477,8 @@ class SearchIndex:
                 current, following = following, words[word_at + (j + 1)]
                 window = (current >> low_shift) | (following << high_shift)
                 ok &= (window & mask) == packed
-            kept.append(block[ok])
-        return np.concatenate(kept) if kept else starts
+            kept.append(ok)
+        return np.concatenate(kept) if kept else np.zeros(0, dtype=bool)
 
     def _key_range(self, low_key: int, high_key: int) -> tuple[int, int]:
         """The pairs (indices into the key list) whose key is in [low_key, high_key)."""
@@ -457,18 +520,24 @@ class SearchIndex:
     # ---- snippets -------------------------------------------------------------------------
 
     def _snippets(
-        self, docs: np.ndarray, parsed: ParsedQuery, matches: dict[str, _TermMatches]
+        self, docs: np.ndarray, parsed: ParsedQuery, matches: dict[str, _Term]
     ) -> list[Callable[[], Highlighted]]:
         """For each post, how to make an excerpt around the first body match of its rarest
         matching term (the anchors are found for the whole page at once)."""
-        terms = sorted(matches, key=lambda t: (np.count_nonzero(matches[t].counts), -len(t)))
+        terms = sorted(matches, key=lambda t: (matches[t].df, -len(t)))
         anchors = np.full(len(docs), -1, dtype=np.int64)
         body_start = self._title_end[docs] + self._title_end.dtype.type(1)
         doc_end = self._doc_start[docs + 1].astype(np.int64)
         for text in terms:
-            positions = matches[text].positions
+            found = matches[text]
             todo = anchors < 0
-            if positions is None or not len(positions) or not todo.any():
+            if not todo.any():
+                break
+            if isinstance(found, CheckedOnDemand):
+                anchors[todo] = found.first_at_or_after(docs[todo], body_start[todo])
+                continue
+            positions = found.positions
+            if positions is None or not len(positions):
                 continue
             where = np.searchsorted(positions, body_start[todo])
             inside = where < len(positions)
@@ -477,7 +546,7 @@ class SearchIndex:
             first[first >= doc_end[todo]] = -1
             anchors[todo] = first
         highlight = parsed.positive_terms
-        scan = tuple(t for t in terms if matches[t].positions is None)
+        scan = tuple(t for t in terms if matches[t].positions is None and not matches[t].lazy)
         segs = np.searchsorted(self._seg_start, anchors.astype(self._seg_start.dtype), "right") - 1
         seg_offsets = anchors - self._seg_start[segs]
         return [
