@@ -72,11 +72,10 @@
   // the frame after a switch costs little. Taking a node out of the page and putting it back
   // made the browser rebuild both (35-50 ms of frame work for a long post, which also delayed
   // the next post's start when the reader pressed j repeatedly). Only the few most recent stay
-  // in the page: every hidden post still slowed the next first screens (with 24 hidden
-  // 200-formula posts its renderer time went from about 80 ms to 180-260 ms, each of its
-  // layouts after MathJax added style rules costing more), so older ones are kept detached,
-  // as before. Hidden posts keep their element ids, so ids repeat across posts: look elements
-  // up within the current post only.
+  // in the page: hidden posts still slow the next first screens down (measured: with 24 hidden
+  // 200-formula posts, the renderer's time for a first screen went from about 80 ms to
+  // 180-260 ms), so older ones are kept detached, as before. Hidden posts keep their element
+  // ids, so ids repeat across posts: look elements up within the current post only.
   function leaveCurrent() {
     const current = state.current;
     if (!current) return;
@@ -238,9 +237,11 @@
   // after the first screen is shown.
   // Measuring is cheap: off-screen blocks are not laid out (content-visibility: auto in
   // pane.css). But until the browser's first frame of a new post it treats every block as off
-  // screen, each measuring its estimated 2.2em, which made some twenty blocks look on screen
-  // (twenty formulas typeset where eight fit): each block walked is laid out for real first
-  // (kx-laid). ui/lazy compiles the formulas above first, so equation numbers are right.
+  // screen, each measuring its estimated 2.2em, which made some twenty blocks look on screen:
+  // each block walked is laid out for real first (kx-laid). And placeholders take no room, so
+  // typesetting every placeholder on screen at once typesets formulas that the ones above push
+  // off it (both together: 20 formulas of the benchmark's 200-formula post where 7 fit).
+  // ui/lazy compiles the formulas above first, so equation numbers are right.
   async function typesetVisible(node, blocks, generation) {
     const bottom = window.innerHeight + LINE_SLACK;
     let formulas = 0;
