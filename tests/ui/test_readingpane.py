@@ -230,3 +230,14 @@ def test_first_screen_typesets_what_is_on_screen_and_little_more(reading_pane) -
     # not what fits once typeset), not every formula of a screenful of placeholders.
     assert report["waiting"] == 0 and report["typeset"] >= 4
     assert report["first"] <= report["typeset"] + 6
+
+
+def test_text_reported_holds_every_paragraph_of_a_long_post(reading_pane) -> None:
+    # Blocks far below the screen are never laid out (content-visibility): the text must not
+    # depend on what the browser happened to render.
+    result = reading_pane.show_and_wait(LONG)
+    lines = result["text"].split("\n")
+    assert lines[:2] == [LONG.title, "苏剑林 | 2022-03-04 | 42位读者"]
+    paragraphs = [line for line in lines[2:] if line]
+    assert len(paragraphs) == 120
+    assert paragraphs[119] == "第119段:Transformer的注意力𝛼119,Ｔｒａｎｓｆｏｒｍｅｒ全角。"

@@ -359,7 +359,48 @@
       errors.push({tex, message: 'Not typeset: MathJax found no complete formula here '
         + '(unbalanced braces?)'});
     }
-    return {id: current.id, formulas, errors, text: current.node.innerText};
+    return {id: current.id, formulas, errors, text: postText(current.node)};
+  }
+
+  // The post's text as shown: title, meta line, then each block of the body on a line of its
+  // own, a formula as its typeset characters. Not innerText: that leaves out every block the
+  // browser has not laid out (content-visibility: auto), so a long post's text lost its end
+  // (34 of 120 paragraphs), and it forces a layout.
+  const LINE_BLOCKS = new Set(['P', 'DIV', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'LI', 'PRE',
+    'BLOCKQUOTE', 'TR', 'DT', 'DD', 'UL', 'OL', 'DL', 'TABLE', 'HR']);
+
+  function postText(root) {
+    const lines = [];
+    let line = '';
+    const endLine = (pre) => {
+      const text = pre ? line : line.replace(/^ +| +$/g, '');
+      if (text) lines.push(text);
+      line = '';
+    };
+    const walk = (element, pre) => {
+      for (const child of element.childNodes) {
+        if (child.nodeType === Node.TEXT_NODE) {
+          line += pre ? child.data : child.data.replace(/[ \t\r\n]+/g, ' ');  // as laid out
+        } else if (child.nodeType !== Node.ELEMENT_NODE) {
+          continue;
+        } else if (child.tagName === 'BR') {
+          lines.push(line);
+          line = '';
+        } else if (child.tagName === 'MJX-CONTAINER') {
+          line += child.textContent;
+        } else if (LINE_BLOCKS.has(child.tagName)) {
+          const inPre = pre || child.tagName === 'PRE';
+          endLine(pre);
+          walk(child, inPre);
+          endLine(inPre);
+        } else {
+          walk(child, pre);
+        }
+      }
+    };
+    walk(root, false);
+    endLine(false);
+    return lines.join('\n');
   }
 
   function typesetAll() {
