@@ -28,7 +28,7 @@ from typing import Literal
 import numpy as np
 
 from reader.core.index_build import build_arrays
-from reader.core.index_terms import CheckedOnDemand, CountedTerm
+from reader.core.index_terms import CheckedOnDemand, CountedTerm, PostLocator
 from reader.core.index_words import WordTable
 from reader.core.model import Post
 from reader.core.normalize import normalize
@@ -132,9 +132,7 @@ class SearchIndex:
         self._doc_start = arrays["doc_start"]
         self._title_end = arrays["title_end"]
         self._seg_start = arrays["seg_start"]
-        self._post_and_title_bounds = np.empty(2 * len(self.posts) + 1, self._doc_start.dtype)
-        self._post_and_title_bounds[0::2] = self._doc_start
-        self._post_and_title_bounds[1::2] = self._title_end
+        self._post_locator = PostLocator(self._doc_start, self._title_end)
         self._seg_starts = memoryview(self._seg_start)  # Python ints, for bisect on one value
         self._seg_last_char = arrays["seg_last_char"]
         self._first_seg = arrays["first_seg"]
@@ -176,7 +174,8 @@ class SearchIndex:
     def nbytes(self) -> int:
         """Memory held by the index's arrays (the posts themselves not counted)."""
         derived = (self._doc_len, self._date_key, self._readers_key, self._years, self._author_code)
-        return sum(a.nbytes for a in self._a.values()) + sum(a.nbytes for a in derived)
+        tables = sum(a.nbytes for a in self._a.values()) + sum(a.nbytes for a in derived)
+        return tables + self._post_locator.nbytes
 
     # ---- searching ------------------------------------------------------------------------
 
@@ -372,7 +371,7 @@ class SearchIndex:
                 return CountedTerm(None, *counted)
         candidates, check = self._candidates(ids)
         if check is not None and len(candidates) > ON_DEMAND_CANDIDATES + 8 * len(self.posts):
-            return CheckedOnDemand(candidates, check, self._post_and_title_bounds)
+            return CheckedOnDemand(candidates, check, self._post_locator)
         positions = candidates if check is None else candidates[check(candidates)]
         counts, title_counts = self._count_per_post(positions)
         return CountedTerm(positions, counts, title_counts)
@@ -512,10 +511,7 @@ class SearchIndex:
             counts = np.bincount(docs, minlength=n)
             in_title = positions < self._title_end[docs]
             return counts, np.bincount(docs[in_title], minlength=n)
-        # One binary search per bound, post starts and title ends interleaved (both sorted).
-        bounds = np.searchsorted(positions, self._post_and_title_bounds)
-        starts = bounds[0:-1:2]
-        return bounds[2::2] - starts, bounds[1::2] - starts
+        return self._post_locator.counts(positions)
 
     # ---- snippets -------------------------------------------------------------------------
 
