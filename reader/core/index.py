@@ -4,15 +4,21 @@ Layout (built by reader.core.index_build). Every title and paragraph is folded
 (reader.core.normalize) and laid end to end as an array of character ids, each followed by a
 separator id, so no character pair spans two paragraphs. The index is the list of positions of
 every adjacent character pair (bigram), sorted by (pair, position): one numpy sort at build time,
-kept as 16-bit gaps. Next to it, one byte per character of the text: the 255 most frequent
-characters each have their own code, the others share one. A term of m >= 2 characters: the
-positions of its rarest pair, shifted by the pair's offset, are the candidates; the codes of the
-term's characters are gathered at candidate + offset (eight at a time) and compared, and a
-character without a code of its own is confirmed by binary search in a pair list holding it. A
-one-character term's positions are the slice of all pairs starting with it plus the paragraphs
-ending with it, or for a frequent one the posts holding it and how often (kept per character at
-build time), so no query sorts hundreds of thousands of positions. The result set is the same
-as a substring scan over the folded titles and paragraphs (tests/core/test_index.py checks it)."""
+kept as 16-bit gaps. Next to it, one byte per character of the text: letters, digits, the
+backslash and the most frequent other characters have their own code (255 in all), the others
+share one. How a term is found:
+- one character: the slice of all pairs starting with it plus the paragraphs ending with it, or
+  for a frequent one the posts holding it and how often (kept per character at build time), so
+  no query sorts hundreds of thousands of positions;
+- letters, digits and backslashes only (`softmax`, `\frac`): summed over the few words of the
+  word table holding it (reader.core.index_words);
+- otherwise the positions of its rarest pair, shifted by the pair's offset, are candidates; the
+  codes of the term's characters are gathered at candidate + offset and compared, and a character
+  without a code of its own is confirmed by binary search in a pair list holding it. Terms with
+  very many candidates are checked only as far as the page needs
+  (reader.core.index_terms.CheckedOnDemand).
+The result set is the same as a substring scan over the folded titles and paragraphs, and a page
+is the start of the fully counted order (tests/core/test_index*.py check both)."""
 
 from __future__ import annotations
 
