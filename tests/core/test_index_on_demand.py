@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -89,39 +88,3 @@ def test_on_demand_terms_count_only_what_the_page_needs() -> None:
     assert isinstance(found, index_terms.CheckedOnDemand)
     counted = int((found._counts >= 0).sum())
     assert 5 <= counted < 200  # only the posts that could reach the first five were counted
-
-
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(corpus_and_query(SIMPLE_ALPHABET), st.sampled_from([0, 1, 2]), st.booleans())
-def test_posts_located_by_table(case: tuple[list, str], bits: int, forced: bool) -> None:
-    """Tiny blocks put the table to work on small corpora (posts of one character and up)."""
-    posts, query = case
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(index_terms.PostLocator, "BLOCK_BITS", bits)
-        patch.setattr(index_terms, "TABLE_FROM", 0)
-        if forced:
-            on_demand(patch)
-        index = SearchIndex.build(posts)
-        results = index.search(query, limit=None)
-    assert ids(results) == sorted(reference_search(posts, query))
-
-
-def test_post_locator_counts_match_binary_search() -> None:
-    rng = np.random.default_rng(3)
-    lengths = rng.integers(256, 2000, size=300)
-    doc_start = np.concatenate(([0], np.cumsum(lengths))).astype(np.uint32)
-    title_end = (doc_start[:-1] + rng.integers(0, 200, size=300)).astype(np.uint32)
-    locator = index_terms.PostLocator(doc_start, title_end)
-    assert locator._by_table
-    positions = np.sort(rng.choice(int(doc_start[-1]), 20000, replace=False)).astype(np.uint32)
-    docs = np.searchsorted(doc_start, positions, side="right") - 1
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(index_terms, "TABLE_FROM", 0)
-        counts, title_counts = locator.counts(positions)
-        first, title, end = locator.ranges(positions)
-    assert counts.tolist() == np.bincount(docs, minlength=300).tolist()
-    in_title = positions < title_end[docs]
-    assert title_counts.tolist() == np.bincount(docs[in_title], minlength=300).tolist()
-    assert (positions[first[counts > 0]] >= doc_start[:-1][counts > 0]).all()
-    assert (end - first).tolist() == counts.tolist()
-    assert (title - first).tolist() == title_counts.tolist()
