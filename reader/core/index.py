@@ -435,31 +435,27 @@ class SearchIndex:
         per candidate instead of a binary search per pair); characters without a code of their
         own are then confirmed exactly with a pair holding them (binary search in that pair's
         list, decoded once per term into `pair_lists`)."""
-        mask = np.zeros(len(starts), dtype=bool)
-        keep = np.arange(len(starts))
         starts = starts.astype(np.int64)
         term_codes = self._code_of_id[ids]
         checked = {rarest, rarest + 1}
         if len(ids) <= 4:
+            mask = np.ones(len(starts), dtype=bool)
             for at in range(len(ids)):
-                if at not in checked and len(keep):
-                    same = self._codes[starts + at] == term_codes[at]
-                    keep, starts = keep[same], starts[same]
+                if at not in checked:
+                    mask &= self._codes[starts + at] == term_codes[at]
         else:
-            same = self._check_codes(starts, term_codes.tolist())
-            keep, starts = keep[same], starts[same]
+            mask = self._check_codes(starts, term_codes.tolist())
         for at in np.flatnonzero(term_codes == self._shared_code).tolist():
-            if at in checked or not len(keep):
+            if at in checked:
                 continue
             pair_at = min(at, len(ids) - 2)
             if pair_at not in pair_lists:
                 pair_lists[pair_at] = self._decode(int(pairs[pair_at]), int(pairs[pair_at]) + 1)
             found = pair_lists[pair_at]
-            shifted = starts + pair_at
+            keep = np.flatnonzero(mask)
+            shifted = starts[keep] + pair_at
             where = np.minimum(np.searchsorted(found, shifted), len(found) - 1)
-            same = found[where] == shifted
-            keep, starts = keep[same], starts[same]
-        mask[keep] = True
+            mask[keep[found[where] != shifted]] = False
         return mask
 
     def _check_codes(self, starts: np.ndarray, term_codes: list[int]) -> np.ndarray:
