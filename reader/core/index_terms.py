@@ -40,14 +40,13 @@ class CountedTerm:
         return self.counts[docs]
 
     tf_upper = tf
-    tf_lower = tf
 
 
 class CheckedOnDemand:
     """A term whose candidates (the positions of its rarest character pair) are checked only
     where needed: enough of each post's to know whether the post holds the term, and all of
     them for the posts whose exact count a search asks for. Same answers as counting
-    everything (tests/core/test_index.py forces this path)."""
+    everything (tests/core/test_index_on_demand.py forces this path)."""
 
     lazy = True
     positions = None
@@ -80,10 +79,6 @@ class CheckedOnDemand:
     def tf_upper(self, docs: np.ndarray) -> np.ndarray:
         """At least the occurrences in these posts: their candidates."""
         return self._end[docs] - self._first[docs]
-
-    def tf_lower(self, docs: np.ndarray) -> np.ndarray:
-        """At most the occurrences in these posts: one where the post holds the term."""
-        return self.present[docs].astype(np.int64)
 
     def first_at_or_after(self, docs: np.ndarray, starts: np.ndarray) -> np.ndarray:
         """For each post, its first occurrence at or after the given position (-1 if none)."""
