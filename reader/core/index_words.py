@@ -45,7 +45,7 @@ def build_word_table(
     ]
     shared = int(code_of_id[-1]) if len(code_of_id) else 0
     if not n_docs or any(int(code_of_id[i]) == shared for i, _ in present):
-        return _empty(n_docs)
+        return _empty()
     for i, char in present:
         table[int(code_of_id[i])] = ord(char)
     text = codes[:n_chars].tobytes().translate(table)
@@ -92,7 +92,7 @@ def build_word_table(
     }
 
 
-def _empty(n_docs: int) -> dict[str, np.ndarray]:
+def _empty() -> dict[str, np.ndarray]:
     none = np.zeros(0, dtype=np.uint32)
     return {
         "word_vocabulary": np.zeros(0, dtype=np.uint8),
