@@ -10,8 +10,9 @@ share one. How a term is found:
 - one character: the slice of all pairs starting with it plus the paragraphs ending with it, or
   for a frequent one the posts holding it and how often (kept per character at build time), so
   no query sorts hundreds of thousands of positions;
-- letters, digits and backslashes only (`softmax`, `\frac`): summed over the few words of the
-  word table holding it (reader.core.index_words);
+- letters, digits and backslashes only (`softmax`, `\frac`), or a command with its argument
+  (`\boldsymbol{x}`): summed over the few (glued) words of the word table holding it
+  (reader.core.index_words);
 - otherwise the positions of its rarest pair, shifted by the pair's offset, are candidates; the
   codes of the term's characters are gathered at candidate + offset and compared, and a character
   without a code of its own is confirmed by binary search in a pair list holding it. Terms with

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from reader.core.index_words import WORD_CHARS, build_word_table
+from reader.core.index_words import CODED_CHARS, build_word_table
 from reader.core.model import Post
 from reader.core.normalize import code_points, fold_char, has_merging, merging_table, normalize
 
@@ -105,12 +105,12 @@ def _byte_codes(
     ids: np.ndarray, counts: np.ndarray, alphabet: np.ndarray
 ) -> dict[str, np.ndarray]:
     """One byte per character of the text, for checking a term's candidates by gathering its
-    characters: the word characters (the word table reads words from these codes) and the
-    most frequent other characters, BYTE_CODED in all, have their own code; the rest (and the
+    characters: the word characters and braces (the word table reads words from these codes) and
+    the most frequent other characters, BYTE_CODED in all, have their own code; the rest (and the
     separator) share the code BYTE_CODED."""
     base = len(counts) + 1
     budget = min(BYTE_CODED, 255)
-    word_cps = np.array([ord(c) for c in WORD_CHARS], dtype=np.int64)
+    word_cps = np.array([ord(c) for c in CODED_CHARS], dtype=np.int64)
     word = np.searchsorted(alphabet, word_cps)
     found = word < len(alphabet)
     word = word[found][alphabet[word[found]] == word_cps[found]]

@@ -1,8 +1,10 @@
 r"""The search index's word table: for every run of ASCII letters, digits and backslashes in the
 folded text (a "word": `softmax`, `2048`, `\boldsymbol`, `x\in`), the posts holding it and how
-often. A term made only of such characters occurs only inside words, so its count in a post is the
-sum over the few words containing it, instead of checking each of its occurrences (`boldsymbol`
-and `\frac` have tens of thousands)."""
+often; likewise for every word followed by a whole word in braces (a "glued" word:
+`\boldsymbol{x}`, `\mathbb{e}`). A term made only of word characters occurs only inside words,
+and a term like `symbol{x}` only inside glued words, so its count in a post is the sum over the
+few (glued) words containing it, instead of checking each of its occurrences (`boldsymbol`,
+`\frac` and `\boldsymbol{x}` have tens of thousands)."""
 
 from __future__ import annotations
 
@@ -16,12 +18,16 @@ import numpy as np
 WORD_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz\\"
 """Folded characters that make up words (upper case and full-width forms fold to these); the
 backslash too, so that TeX commands are words."""
+CODED_CHARS = WORD_CHARS + "{}"
+"""Characters the index gives a byte code of its own whenever they occur: the table reads words
+and glued words from the codes."""
 MIN_TERM = 3
 """Shorter terms are found by their character pair, which is already cheap."""
 MAX_WORDS = 256
 """A term inside more distinct words than this (`th`, `in`) is found by its pairs instead."""
 _SPACE = 0x20
 _WORD = re.compile(f"[{re.escape(WORD_CHARS)}]+")
+_GLUED = re.compile(f"[{re.escape(WORD_CHARS)}]+\\{{[{re.escape(WORD_CHARS)}]+\\}}")
 
 
 def build_word_table(
@@ -31,40 +37,77 @@ def build_word_table(
     doc_start: np.ndarray,
     title_end: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """The word table's arrays. `codes` is the text's one-byte codes (reader.core.index_build);
-    the table is empty (and the index checks occurrences instead) when some word character of
-    the text has no code of its own."""
+    """The word table's arrays (`word_*`, and `glued_*` for the commands with an argument).
+    `codes` is the text's one-byte codes (reader.core.index_build); the table is empty (and the
+    index checks occurrences instead) when some word character of the text has no code of its
+    own, the glued table when `{` or `}` has none."""
     n_docs = len(doc_start) - 1
     n_chars = int(doc_start[-1]) if len(doc_start) else 0
     table = bytearray([_SPACE]) * 256
-    word_ids = np.searchsorted(alphabet, [ord(c) for c in WORD_CHARS])
-    present = [
-        (int(i), c)
-        for i, c in zip(word_ids.tolist(), WORD_CHARS, strict=True)
-        if i < len(alphabet) and alphabet[i] == ord(c)
-    ]
-    shared = int(code_of_id[-1]) if len(code_of_id) else 0
-    if not n_docs or any(int(code_of_id[i]) == shared for i, _ in present):
-        return _empty()
-    for i, char in present:
-        table[int(code_of_id[i])] = ord(char)
+    code_of_char = _own_codes(CODED_CHARS, code_of_id, alphabet)
+    if not n_docs or any(c not in code_of_char for c in WORD_CHARS if _in(c, alphabet)):
+        return _empty("word") | _empty("glued")
+    for char in WORD_CHARS:
+        if char in code_of_char:
+            table[code_of_char[char]] = ord(char)
     text = codes[:n_chars].tobytes().translate(table)
     tokens = text.split()  # in text order; every other byte became a space
     vocabulary: defaultdict[bytes, int] = defaultdict(itertools.count().__next__)
     token_word = np.fromiter(map(vocabulary.__getitem__, tokens), np.int64, len(tokens))
     del tokens
-    # Which title or body each token lies in: count the tokens starting in each of them.
     in_word = np.frombuffer(text, dtype=np.uint8) != _SPACE
-    starts = np.empty(n_chars, dtype=np.uint8)
-    starts[:1] = in_word[:1]
-    np.greater(in_word[1:], in_word[:-1], out=starts[1:].view(bool))
+    edges = np.empty(n_chars + 1, dtype=bool)  # where a word starts or ends
+    edges[0] = in_word[0] if n_chars else False
+    edges[n_chars] = in_word[-1] if n_chars else False
+    np.not_equal(in_word[1:], in_word[:-1], out=edges[1:n_chars])
+    bounds = np.flatnonzero(edges)
+    token_start, token_end = bounds[0::2], bounds[1::2]
     parts = np.empty(2 * n_docs, dtype=np.int64)  # post d: title 2d, body 2d + 1
     parts[0::2] = doc_start[:-1]
     parts[1::2] = title_end
-    per_part = np.add.reduceat(starts, parts, dtype=np.int64)
-    per_part[np.diff(parts, append=n_chars) == 0] = 0  # reduceat's value for an empty title
-    token_part = np.repeat(np.arange(2 * n_docs, dtype=np.int64), per_part)
-    keys = token_word * (2 * n_docs) + token_part
+    token_part = np.searchsorted(parts, token_start, side="right") - 1
+    words = list(vocabulary)
+    arrays = _postings("word", words, token_word, token_part, n_docs)
+    if "{" not in code_of_char or "}" not in code_of_char or len(token_word) < 2:
+        return arrays | _empty("glued")
+    # A word, "{", the next word and "}" with nothing between them: `\boldsymbol{x}`.
+    follows = token_end[:-1]
+    glued = (codes[follows] == code_of_char["{"]) & (token_start[1:] == follows + 1)
+    glued &= codes[token_end[1:]] == code_of_char["}"]
+    at = np.flatnonzero(glued)
+    pair_key = token_word[at] * len(words) + token_word[at + 1]
+    distinct, glued_id = np.unique(pair_key, return_inverse=True)
+    spelled = [
+        words[head] + b"{" + words[argument] + b"}"
+        for head, argument in zip(*np.divmod(distinct, len(words)), strict=True)
+    ]
+    return arrays | _postings("glued", spelled, glued_id.ravel(), token_part[at], n_docs)
+
+
+def _own_codes(chars: str, code_of_id: np.ndarray, alphabet: np.ndarray) -> dict[str, int]:
+    """The byte code of each of these characters that occurs in the text and has its own."""
+    shared = int(code_of_id[-1]) if len(code_of_id) else 0
+    found = {}
+    for char in chars:
+        if _in(char, alphabet):
+            code = int(code_of_id[int(np.searchsorted(alphabet, ord(char)))])
+            if code != shared:
+                found[char] = code
+    return found
+
+
+def _in(char: str, alphabet: np.ndarray) -> bool:
+    at = int(np.searchsorted(alphabet, ord(char)))
+    return at < len(alphabet) and int(alphabet[at]) == ord(char)
+
+
+def _postings(
+    name: str, spelled: list[bytes], item: np.ndarray, part: np.ndarray, n_docs: int
+) -> dict[str, np.ndarray]:
+    """For items (words) numbered 0..len(spelled)-1 occurring in the given parts (title 2d, body
+    2d + 1 of post d): their spellings, and the posts holding each with counts, all of a post
+    and of its title only."""
+    keys = item * (2 * n_docs) + part
     keys.sort()
     run_start = np.flatnonzero(np.diff(keys, prepend=-1))
     run_key = keys[run_start]
@@ -75,54 +118,76 @@ def build_word_table(
     # Counts with the title included: a post's title run and body run are neighbours.
     doc_key = word * n_docs + doc
     first = np.flatnonzero(np.diff(doc_key, prepend=-1))
-    n_words = len(vocabulary)
+    n_items = len(spelled)
     post_type = np.uint16 if n_docs <= 0xFFFF else np.uint32
     return {
-        "word_vocabulary": np.frombuffer(b"\n".join(vocabulary), dtype=np.uint8).copy(),
-        "word_offsets": np.searchsorted(word[first], np.arange(n_words + 1)).astype(np.uint32),
-        "word_posts": doc[first].astype(post_type),
-        "word_counts": np.add.reduceat(run_count, first).astype(np.uint32)
+        f"{name}_vocabulary": np.frombuffer(b"\n".join(spelled), dtype=np.uint8).copy(),
+        f"{name}_offsets": np.searchsorted(word[first], np.arange(n_items + 1)).astype(np.uint32),
+        f"{name}_posts": doc[first].astype(post_type),
+        f"{name}_counts": np.add.reduceat(run_count, first).astype(np.uint32)
         if len(first)
         else np.zeros(0, dtype=np.uint32),
-        "word_title_offsets": np.searchsorted(word[in_title], np.arange(n_words + 1)).astype(
+        f"{name}_title_offsets": np.searchsorted(word[in_title], np.arange(n_items + 1)).astype(
             np.uint32
         ),
-        "word_title_posts": doc[in_title].astype(post_type),
-        "word_title_counts": run_count[in_title].astype(np.uint32),
+        f"{name}_title_posts": doc[in_title].astype(post_type),
+        f"{name}_title_counts": run_count[in_title].astype(np.uint32),
     }
 
 
-def _empty() -> dict[str, np.ndarray]:
+def _empty(name: str) -> dict[str, np.ndarray]:
     none = np.zeros(0, dtype=np.uint32)
     return {
-        "word_vocabulary": np.zeros(0, dtype=np.uint8),
-        "word_offsets": np.zeros(1, dtype=np.uint32),
-        "word_posts": none,
-        "word_counts": none,
-        "word_title_offsets": np.zeros(1, dtype=np.uint32),
-        "word_title_posts": none,
-        "word_title_counts": none,
+        f"{name}_vocabulary": np.zeros(0, dtype=np.uint8),
+        f"{name}_offsets": np.zeros(1, dtype=np.uint32),
+        f"{name}_posts": none,
+        f"{name}_counts": none,
+        f"{name}_title_offsets": np.zeros(1, dtype=np.uint32),
+        f"{name}_title_posts": none,
+        f"{name}_title_counts": none,
     }
 
 
 class WordTable:
-    """Per-post counts of letter-and-digit terms from the word table's arrays."""
+    """Per-post counts of word terms (`softmax`, `\\frac`) and of glued terms (`\\boldsymbol{x}`,
+    `l{x}`: the end of a word, then a whole word in braces) from the table's arrays."""
 
     def __init__(self, arrays: dict[str, np.ndarray], n_docs: int) -> None:
-        words = arrays["word_vocabulary"].tobytes().decode("ascii")
-        self._text = words
-        self._starts = [0] + [m.end() for m in re.finditer("\n", words)]
-        self._n_docs = n_docs
-        self._a = arrays
-        self.usable = bool(words)
+        self._words = _Vocabulary(arrays, "word", n_docs)
+        self._glued = _Vocabulary(arrays, "glued", n_docs)
+        self.usable = self._words.usable
 
     def applies_to(self, term: str) -> bool:
-        """Whether the table can count the term (made of word characters, not too short)."""
-        return self.usable and len(term) >= MIN_TERM and _WORD.fullmatch(term) is not None
+        """Whether the table can count the term (made of word characters, not too short, or a
+        glued term)."""
+        if len(term) < MIN_TERM or not self.usable:
+            return False
+        if _WORD.fullmatch(term) is not None:
+            return True
+        return self._glued.usable and _GLUED.fullmatch(term) is not None
 
     def counts(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(occurrences per post, occurrences per post's title), overlapping ones each counted;
         None when the term lies in too many distinct words (the caller checks occurrences)."""
+        table = self._words if _WORD.fullmatch(term) is not None else self._glued
+        return table.counts(term)
+
+
+class _Vocabulary:
+    """One table: its items spelled one per line, and their posts and counts."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], name: str, n_docs: int) -> None:
+        spelled = arrays[f"{name}_vocabulary"].tobytes().decode("ascii")
+        self._text = spelled
+        self._starts = [0] + [m.end() for m in re.finditer("\n", spelled)]
+        self._n_docs = n_docs
+        self._a = arrays
+        self._name = name
+        self.usable = bool(spelled)
+
+    def counts(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """See WordTable.counts: the term is found in the spellings, and the rows of the items
+        holding it are summed, each times the term's occurrences in it."""
         hits = []
         at = self._text.find(term)
         while at >= 0:
@@ -137,26 +202,21 @@ class WordTable:
             return None
         words = np.fromiter(per_word, dtype=np.int64, count=len(per_word))
         occurrences = np.fromiter(per_word.values(), dtype=np.int64, count=len(per_word))
-        return (
-            self._sum_rows("word_offsets", "word_posts", "word_counts", words, occurrences),
-            self._sum_rows(
-                "word_title_offsets", "word_title_posts", "word_title_counts", words, occurrences
-            ),
-        )
+        return self._sum_rows("", words, occurrences), self._sum_rows("title_", words, occurrences)
 
-    def _sum_rows(
-        self, offsets: str, posts: str, counts: str, words: np.ndarray, times: np.ndarray
-    ) -> np.ndarray:
-        bounds = self._a[offsets]
+    def _sum_rows(self, which: str, words: np.ndarray, times: np.ndarray) -> np.ndarray:
+        bounds = self._a[f"{self._name}_{which}offsets"]
+        posts = self._a[f"{self._name}_{which}posts"]
+        counts = self._a[f"{self._name}_{which}counts"]
         low, high = bounds[words].astype(np.int64), bounds[words + 1].astype(np.int64)
         total = np.zeros(self._n_docs, dtype=np.int64)
         if len(words) == 1:
             row = slice(int(low[0]), int(high[0]))
-            total[self._a[posts][row]] = self._a[counts][row].astype(np.int64) * int(times[0])
+            total[posts[row]] = counts[row].astype(np.int64) * int(times[0])
             return total
         take = np.concatenate(
             [np.arange(a, b) for a, b in zip(low.tolist(), high.tolist(), strict=True)]
         )
-        weights = self._a[counts][take] * np.repeat(times, high - low)
-        summed = np.bincount(self._a[posts][take], weights=weights, minlength=self._n_docs)
+        weights = counts[take] * np.repeat(times, high - low)
+        summed = np.bincount(posts[take], weights=weights, minlength=self._n_docs)
         return summed.astype(np.int64)

@@ -25,9 +25,13 @@ def corpus_and_word_query(draw: st.DrawFn) -> tuple[list, str]:
     for _ in range(draw(st.integers(1, 2))):
         post = draw(st.sampled_from(posts))
         source = normalize(draw(st.sampled_from([post.title, *post.paragraphs])))
-        if len(source) >= 3 and draw(st.booleans()):
+        kind = draw(st.sampled_from(["slice", "word", "glued"]))
+        if kind == "slice" and len(source) >= 3:
             start = draw(st.integers(0, len(source) - 3))
             term = source[start : start + draw(st.integers(3, 6))]
+        elif kind == "glued":  # a word's end, then a word in braces: `\\b{x}`
+            head = draw(st.text(alphabet="abx1B\\", min_size=1, max_size=3))
+            term = head + "{" + draw(st.text(alphabet="abx1", min_size=1, max_size=2)) + "}"
         else:
             term = draw(st.text(alphabet="abx1B\\", min_size=3, max_size=5))
         prefix = draw(st.sampled_from(["", "", "-", "title:"]))
@@ -79,6 +83,33 @@ def test_tex_commands_are_words() -> None:
     assert index._find("\\in").counts.tolist() == [1, 0]
     assert index._find("frac").counts.tolist() == [2, 1]
     assert index._find("x\\i").counts.tolist() == [1, 0]
+
+
+def test_commands_with_an_argument_are_counted_from_glued_words() -> None:
+    posts = [
+        make_post(
+            "T{x}", ["$\\boldsymbol{x}+\\boldsymbol{xy}$ a\\boldsymbol{x}", "{x} b{x}b{x}"], day=1
+        ),
+        make_post("u", ["\\boldsymbol{x", "symbol{x}", "\\frac{1}{x}"], day=2),
+    ]
+    index = SearchIndex.build(posts)
+    expected = {  # term: (counts per post, counts per title)
+        "\\boldsymbol{x}": ([2, 0], [0, 0]),
+        "symbol{x}": ([2, 1], [0, 0]),
+        "b{x}": ([2, 0], [0, 0]),
+        "t{x}": ([1, 0], [1, 0]),
+        "c{1}": ([0, 1], [0, 0]),
+        "l{xy}": ([1, 0], [0, 0]),
+    }
+    for term, (counts, title_counts) in expected.items():
+        found = index._find(term)
+        assert found.positions is None, term  # the glued table answered
+        assert (found.counts.tolist(), found.title_counts.tolist()) == (counts, title_counts)
+    # Not of that form: `}{x}` (the argument's word is not glued to what comes before).
+    assert index._find("1}{x}").positions is not None
+    assert index._find("1}{x}").counts.tolist() == [0, 1]
+    hit = index.search('"\\boldsymbol{x}"').hits[0]
+    assert [hit.snippet.text[a:b] for a, b in hit.snippet.spans] == ["\\boldsymbol{x}"] * 2
 
 
 def test_overlapping_occurrences_inside_a_word_each_count() -> None:
