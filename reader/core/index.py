@@ -548,6 +548,7 @@ class SearchIndex:
             anchors[todo] = first
         highlight = parsed.positive_terms
         scan = tuple(t for t in terms if matches[t].positions is None and not matches[t].lazy)
+        patterns = tuple(p for p in map(self._code_pattern, scan) if p is not None)
         segs = np.searchsorted(self._seg_start, anchors.astype(self._seg_start.dtype), "right") - 1
         seg_offsets = anchors - self._seg_start[segs]
         return [
@@ -558,6 +559,7 @@ class SearchIndex:
                 at,
                 highlight,
                 () if anchor >= 0 else scan,
+                () if anchor >= 0 else patterns,
             )
             for d, anchor, seg, at in zip(
                 docs.tolist(), anchors.tolist(), segs.tolist(), seg_offsets.tolist(), strict=True
@@ -565,14 +567,21 @@ class SearchIndex:
         ]
 
     def _excerpt(
-        self, doc: int, seg: int, at: int | None, terms: tuple[str, ...], scan: tuple[str, ...]
+        self,
+        doc: int,
+        seg: int,
+        at: int | None,
+        terms: tuple[str, ...],
+        scan: tuple[str, ...],
+        patterns: tuple[bytes, ...],
     ) -> Highlighted:
         """The snippet of post `doc` around folded offset `at` of segment `seg`; with seg -1, around
-        the first paragraph holding one of `scan`, else the post's opening."""
+        the first paragraph holding one of `scan` (those with byte `patterns` are looked for in
+        the post's codes first), else the post's opening."""
         post = self.posts[doc]
         first_seg = int(self._first_seg[doc])
-        if seg < 0 and scan:
-            seg, at = self._first_in_body(doc, scan)
+        if seg < 0 and patterns:
+            seg, at = self._first_in_body(doc, patterns)
         if seg < 0:
             seg, at = first_seg + 1, None
             # Look for the characters that fold to the term's in the original text, where the
@@ -593,13 +602,9 @@ class SearchIndex:
         paragraph = post.paragraphs[seg - first_seg - 1]
         return excerpt(paragraph, terms, at, one_to_one=self._one_to_one(paragraph, seg))
 
-    def _first_in_body(self, doc: int, terms: tuple[str, ...]) -> tuple[int, int | None]:
-        """(segment, folded offset) of the first body occurrence of one of these terms, found in
-        the post's one-byte codes (exact for terms whose characters all have a code of their
-        own, the others are left out); (-1, None) if none is found so."""
-        patterns = [p for p in map(self._code_pattern, terms) if p is not None]
-        if not patterns:
-            return -1, None
+    def _first_in_body(self, doc: int, patterns: tuple[bytes, ...]) -> tuple[int, int | None]:
+        """(segment, folded offset) of the first body occurrence of one of these terms' byte
+        codes (see _code_pattern) in the post's codes; (-1, None) if there is none."""
         body = self._title_end.item(doc) + 1
         region = self._codes[body : self._doc_start.item(doc + 1)].tobytes()
         found = [k for k in map(region.find, patterns) if k >= 0]

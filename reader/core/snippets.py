@@ -58,15 +58,16 @@ def excerpt(
     """
     if one_to_one:
         # Character for character: fold only the window (long paragraphs are common in TeX).
-        begin, end = _window(anchor, len(paragraph), width)
-        window = unicodedata.normalize("NFKC", paragraph[begin:end]).casefold()
-        matches = [
-            (a + begin, b + begin) for a, b in _folded_matches(window, terms, 0, end - begin)
-        ]
-        prefix = ELLIPSIS if begin > 0 else ""
-        suffix = ELLIPSIS if end < len(paragraph) else ""
-        spans = _merge(matches, None, None, begin - len(prefix))
-        return Highlighted(prefix + paragraph[begin:end] + suffix, spans)
+        # This path makes most snippets of a search, a page of them per keystroke: kept lean.
+        length = len(paragraph)
+        at = 0 if anchor is None else min(max(anchor, 0), length)
+        begin = max(0, min(at - CONTEXT_BEFORE, length - width))
+        end = min(length, begin + width)
+        shown = paragraph[begin:end]
+        prefix = ELLIPSIS if begin else ""
+        window = unicodedata.normalize("NFKC", shown).casefold()
+        spans = _spans(window, terms, len(prefix))
+        return Highlighted(prefix + shown + (ELLIPSIS if end < length else ""), spans)
     folded, starts, ends = normalize_with_offsets(paragraph)
     begin, end = _window(anchor, len(folded), width)
     matches = _folded_matches(folded, terms, begin, end)
@@ -84,6 +85,30 @@ def _window(anchor: int | None, length: int, width: int) -> tuple[int, int]:
     begin = max(0, anchor - CONTEXT_BEFORE)
     end = min(length, begin + width)
     return max(0, min(begin, end - width)), end
+
+
+def _spans(window: str, terms: Sequence[str], shift: int) -> tuple[tuple[int, int], ...]:
+    """Every occurrence of every term in `window`, moved right by `shift`, sorted, overlapping
+    ones joined."""
+    found: list[tuple[int, int]] = []
+    for term in terms:
+        if not term:
+            continue
+        size = len(term)
+        at = window.find(term)
+        while at >= 0:
+            found.append((at + shift, at + shift + size))
+            at = window.find(term, at + 1)
+    if len(terms) > 1:
+        found.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in found:
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return tuple(merged)
 
 
 def _folded_matches(
