@@ -379,9 +379,11 @@ class SearchIndex:
             if counted is not None:
                 return CountedTerm(None, *counted)
         candidates, check = self._candidates(ids)
+        pos_type = self._first.dtype  # what is kept between searches: the smaller type
         if check is not None and len(candidates) > ON_DEMAND_CANDIDATES + 8 * len(self.posts):
-            return CheckedOnDemand(candidates, check, self._post_locator)
+            return CheckedOnDemand(candidates.astype(pos_type), check, self._post_locator)
         positions = candidates if check is None else candidates[check(candidates)]
+        positions = positions.astype(pos_type, copy=False)
         counts, title_counts = self._count_per_post(positions)
         return CountedTerm(positions, counts, title_counts)
 
@@ -397,8 +399,9 @@ class SearchIndex:
     def _candidates(
         self, ids: np.ndarray | None
     ) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray] | None]:
-        """Sorted start positions that may hold the term with these character ids, and how to
-        tell which of some of them do (a boolean mask); None when they all do."""
+        """Sorted start positions that may hold the term with these character ids (int64 when
+        there is a check to make), and how to tell which of some of them do (a boolean mask);
+        None when they all do."""
         pos_type = self._first.dtype
         empty = np.zeros(0, dtype=pos_type)
         if ids is None:
@@ -415,12 +418,12 @@ class SearchIndex:
         # Candidates from the rarest pair; the other characters are checked by gathering their
         # one-byte codes at candidate + offset (see _check).
         rarest = int(np.argmin(self._offsets[pairs + 1] - self._offsets[pairs]))
-        starts = self._decode(int(pairs[rarest]), int(pairs[rarest]) + 1) - rarest
+        starts = self._decode_list(int(pairs[rarest]), -rarest)
         # Sorted: only the first and last few can fall outside the text.
         low, high = np.searchsorted(starts, [0, self._n_chars - len(ids) + 1]).tolist()
-        starts = starts[low:high].astype(pos_type)
+        starts = starts[low:high]
         if len(ids) == 2:
-            return starts, None
+            return starts.astype(pos_type), None
         return starts, functools.partial(self._check, ids, pairs, rarest, {})
 
     def _check(
@@ -436,7 +439,7 @@ class SearchIndex:
         per candidate instead of a binary search per pair); characters without a code of their
         own are then confirmed exactly with a pair holding them (binary search in that pair's
         list, decoded once per term into `pair_lists`)."""
-        starts = starts.astype(np.int64)
+        starts = starts.astype(np.int64, copy=False)
         term_codes = self._code_of_id[ids]
         checked = {rarest, rarest + 1}
         if len(ids) <= 4:
@@ -451,7 +454,7 @@ class SearchIndex:
                 continue
             pair_at = min(at, len(ids) - 2)
             if pair_at not in pair_lists:
-                pair_lists[pair_at] = self._decode(int(pairs[pair_at]), int(pairs[pair_at]) + 1)
+                pair_lists[pair_at] = self._decode_list(int(pairs[pair_at]))
             found = pair_lists[pair_at]
             keep = np.flatnonzero(mask)
             shifted = starts[keep] + pair_at
@@ -489,6 +492,15 @@ class SearchIndex:
         bounds = np.array([low_key, high_key], dtype=self._keys.dtype)
         low, high = np.searchsorted(self._keys, bounds).tolist()
         return low, high
+
+    def _decode_list(self, pair: int, shift: int = 0) -> np.ndarray:
+        """Positions (int64) of pair `pair` (an index into the key list), plus `shift`."""
+        first, last = int(self._offsets[pair]), int(self._offsets[pair + 1])
+        if self._wide_before[pair] != self._wide_before[pair + 1]:
+            return self._decode(pair, pair + 1) + shift
+        positions = np.cumsum(self._gaps[first:last], dtype=np.int64)  # the list's first gap is 0
+        positions += int(self._first[pair]) + shift
+        return positions
 
     def _decode(self, low: int, high: int) -> np.ndarray:
         """Positions (int64) of pairs low..high-1 (indices into the key list), sorted within each
