@@ -293,6 +293,8 @@ class SearchIndex:
         key. By score: BM25 grows with the count, so a term's candidates per post bound its
         score from above; posts are counted exactly from the best bound down, in growing
         batches, until the `needed`-th best exact score is above every bound left."""
+        if needed <= 0:  # only the total is asked for
+            return np.zeros(0, dtype=np.int64)
         if sort != "score":
             key = (self._date_key if sort == "date" else self._readers_key)[docs]
             return np.flatnonzero(key >= np.partition(key, len(docs) - needed)[len(docs) - needed])

@@ -64,10 +64,11 @@ def test_a_page_is_the_start_of_the_fully_counted_order(sort: str) -> None:
         everything = _ranked(index.search(query, sort=sort, limit=None))
         with pytest.MonkeyPatch.context() as patch:
             on_demand(patch, rounds=1)
-            for limit, offset in [(1, 0), (5, 0), (10, 3), (29, 0), (200, 0)]:
+            for limit, offset in [(0, 0), (0, 4), (1, 0), (5, 0), (10, 3), (29, 0), (200, 0)]:
                 index.forget_recent_terms()
                 page = index.search(query, sort=sort, limit=limit, offset=offset)
                 assert _ranked(page) == everything[offset : offset + limit], (query, limit)
+                assert page.total == len(everything)
                 for hit in page.hits:  # anchored on a real occurrence in the body
                     spans = hit.snippet.spans
                     for start, end in spans:
