@@ -142,6 +142,11 @@ class SearchIndex:
         self._title_end = arrays["title_end"]
         self._seg_start = arrays["seg_start"]
         self._post_locator = PostLocator(self._doc_start, self._title_end)
+        self._dense_rank = {int(k): r for r, k in enumerate(arrays["dense_pairs"].tolist())}
+        self._dense_pairs = arrays["dense_pairs"]
+        self._dense_rows = arrays["dense_rows"]
+        self._block_start = arrays["block_start"]
+        self._first_block = np.searchsorted(self._block_start, self._doc_start[:-1])
         self._seg_starts = memoryview(self._seg_start)  # Python ints, for bisect on one value
         self._seg_last_char = arrays["seg_last_char"]
         self._first_seg = arrays["first_seg"]
@@ -182,7 +187,14 @@ class SearchIndex:
     @property
     def nbytes(self) -> int:
         """Memory held by the index's arrays (the posts themselves not counted)."""
-        derived = (self._doc_len, self._date_key, self._readers_key, self._years, self._author_code)
+        derived = (
+            self._doc_len,
+            self._date_key,
+            self._readers_key,
+            self._years,
+            self._author_code,
+            self._first_block,
+        )
         tables = sum(a.nbytes for a in self._a.values()) + sum(a.nbytes for a in derived)
         return tables + self._post_locator.nbytes
 
@@ -301,21 +313,26 @@ class SearchIndex:
         high = sum(self._bm25(one.tf_upper(docs), docs, one.df) for one in found)
         group = float(high.max(initial=0.0)) + 1.0
         high = high + in_title * group
-        by_bound = np.argsort(-high, kind="stable")
-        exact = np.empty(0)
-        done, batch = 0, 4 * needed
-        while done < len(docs):
-            take = by_bound[done : done + batch]
+        left = np.arange(len(docs))  # not counted yet
+        counted, exact = [], np.empty(0)
+        batch = 4 * needed
+        while len(left):
+            if len(left) > batch:  # the best `batch` bounds left, without sorting them all
+                best = np.argpartition(-high[left], batch - 1)
+                take, left = left[best[:batch]], left[best[batch:]]
+            else:
+                take, left = left, left[:0]
             scores = in_title[take] * group
             for one in found:
                 scores = scores + self._bm25(one.tf(docs[take]), docs[take], one.df)
             exact = np.concatenate((exact, scores))
-            done, batch = done + len(take), batch * 2
-            if done >= needed:
+            counted.append(take)
+            batch *= 2
+            if len(exact) >= needed:
                 kth = np.partition(exact, len(exact) - needed)[len(exact) - needed]
-                if done == len(docs) or high[by_bound[done]] < kth:
+                if not len(left) or high[left].max() < kth:
                     break
-        return np.sort(by_bound[:done])
+        return np.sort(np.concatenate(counted))
 
     def _order(
         self,
@@ -380,14 +397,47 @@ class SearchIndex:
             counted = self._words.counts(text)
             if counted is not None:
                 return CountedTerm(None, *counted)
-        candidates, check = self._candidates(ids)
-        pos_type = self._first.dtype  # what is kept between searches: the smaller type
-        if check is not None and len(candidates) > ON_DEMAND_CANDIDATES + 8 * len(self.posts):
-            return CheckedOnDemand(candidates.astype(pos_type), check, self._post_locator)
+        candidates, check, source = self._candidates(ids)
+        lazy = check is not None and len(candidates) > ON_DEMAND_CANDIDATES + 8 * len(self.posts)
+        if source is not None and (lazy or check is None):  # read the pair's counts per post
+            ranges = self._dense_ranges(candidates, *source)
+            if lazy:
+                return CheckedOnDemand(candidates, check, self._post_locator, ranges)
+            first, title_end, end = ranges  # two characters: the pair's own counts
+            return CountedTerm(candidates, end - first, title_end - first)
+        if lazy:
+            return CheckedOnDemand(candidates, check, self._post_locator)
         positions = candidates if check is None else candidates[check(candidates)]
-        positions = positions.astype(pos_type, copy=False)
         counts, title_counts = self._count_per_post(positions)
         return CountedTerm(positions, counts, title_counts)
+
+    def _dense_ranges(
+        self, candidates: np.ndarray, pair: int, shift: int, dropped: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For candidates from a pair kept per block (its positions plus `shift`, the first
+        `dropped` of them cut off): per post, where the candidates whose pair lies in the post
+        start, where those whose pair lies in its title end and where the post's end, as indices
+        into `candidates` (every occurrence of the term in a post or title has its pair there)."""
+        row = self._dense_rows[self._dense_rank[pair]]
+        if len(row) != len(self.posts):
+            row = np.add.reduceat(row, self._first_block, dtype=np.int64)
+        end = np.cumsum(row, dtype=np.int64)
+        if dropped:
+            end -= dropped
+            np.maximum(end, 0, out=end)
+        np.minimum(end, len(candidates), out=end)
+        first = np.empty_like(end)
+        first[0] = 0
+        first[1:] = end[:-1]
+        title_end = first.copy()
+        held = np.flatnonzero(end > first)
+        # In the candidates' terms (their type, never below 0): the pairs in the title.
+        limit = np.maximum(self._title_end[held].astype(np.int64) + shift, 0)
+        limit = limit.astype(candidates.dtype)
+        titled = candidates[first[held]] < limit  # the post's first pair lies in its title
+        held, limit = held[titled], limit[titled]
+        title_end[held] = np.clip(np.searchsorted(candidates, limit), first[held], end[held])
+        return first, title_end, end
 
     def _ids(self, text: str) -> np.ndarray | None:
         """The term's character ids, or None if some character occurs nowhere (or no text)."""
@@ -400,33 +450,41 @@ class SearchIndex:
 
     def _candidates(
         self, ids: np.ndarray | None
-    ) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray] | None]:
-        """Sorted start positions that may hold the term with these character ids (int64 when
-        there is a check to make), and how to tell which of some of them do (a boolean mask);
-        None when they all do."""
+    ) -> tuple[
+        np.ndarray, Callable[[np.ndarray], np.ndarray] | None, tuple[int, int, int] | None
+    ]:
+        """Sorted start positions that may hold the term with these character ids, how
+        to tell which of some of them do (a boolean mask; None when they all do), and when they
+        come from a pair kept per block: (that pair, the shift from its positions, how many of
+        its first positions were dropped), else None."""
         pos_type = self._first.dtype
         empty = np.zeros(0, dtype=pos_type)
         if ids is None:
-            return empty, None
+            return empty, None, None
         if len(ids) == 1:
             char = ids[0]
             ends = self._seg_start[1:][self._seg_last_char == char] - self._seg_start.dtype.type(2)
             low, high = self._key_range(char * self._base, (char + 1) * self._base)
-            return np.sort(np.concatenate((self._decode(low, high), ends))).astype(pos_type), None
+            found = np.concatenate((self._decode(low, high), ends))
+            return np.sort(found).astype(pos_type), None, None
         wanted = ids[:-1] * self._base + ids[1:]
         pairs = np.searchsorted(self._keys, wanted.astype(self._keys.dtype))
         if (pairs >= len(self._keys)).any() or (self._keys[pairs] != wanted).any():
-            return empty, None
+            return empty, None, None
         # Candidates from the rarest pair; the other characters are checked by gathering their
         # one-byte codes at candidate + offset (see _check).
         rarest = int(np.argmin(self._offsets[pairs + 1] - self._offsets[pairs]))
-        starts = self._decode_list(int(pairs[rarest]), -rarest)
-        # Sorted: only the first and last few can fall outside the text.
-        low, high = np.searchsorted(starts, [0, self._n_chars - len(ids) + 1]).tolist()
+        pair = int(pairs[rarest])
+        starts = self._decode_list(pair)
+        # Sorted: only the first and last few pairs are too near the text's ends for the term.
+        bounds = np.array([rarest, self._n_chars - len(ids) + 1 + rarest], dtype=pos_type)
+        low, high = np.searchsorted(starts, bounds).tolist()
         starts = starts[low:high]
+        starts -= pos_type.type(rarest)  # a new array's slice: shifted in place
+        source = (pair, -rarest, low) if pair in self._dense_rank else None
         if len(ids) == 2:
-            return starts.astype(pos_type), None
-        return starts, functools.partial(self._check, ids, pairs, rarest, {})
+            return starts, None, source
+        return starts, functools.partial(self._check, ids, pairs, rarest, {}), source
 
     def _check(
         self,
@@ -441,7 +499,7 @@ class SearchIndex:
         per candidate instead of a binary search per pair); characters without a code of their
         own are then confirmed exactly with a pair holding them (binary search in that pair's
         list, decoded once per term into `pair_lists`)."""
-        starts = starts.astype(np.int64, copy=False)
+        starts = starts.astype(np.intp)  # gathers convert other index types at every call
         term_codes = self._code_of_id[ids]
         checked = {rarest, rarest + 1}
         if len(ids) <= 4:
@@ -459,7 +517,7 @@ class SearchIndex:
                 pair_lists[pair_at] = self._decode_list(int(pairs[pair_at]))
             found = pair_lists[pair_at]
             keep = np.flatnonzero(mask)
-            shifted = starts[keep] + pair_at
+            shifted = (starts[keep] + pair_at).astype(found.dtype)  # else the list is cast
             where = np.minimum(np.searchsorted(found, shifted), len(found) - 1)
             mask[keep[found[where] != shifted]] = False
         return mask
@@ -495,18 +553,33 @@ class SearchIndex:
         low, high = np.searchsorted(self._keys, bounds).tolist()
         return low, high
 
-    def _decode_list(self, pair: int, shift: int = 0) -> np.ndarray:
-        """Positions (int64) of pair `pair` (an index into the key list), plus `shift`."""
+    def _decode_list(self, pair: int) -> np.ndarray:
+        """Positions of pair `pair` (an index into the key list), a new array of their type."""
         first, last = int(self._offsets[pair]), int(self._offsets[pair + 1])
+        if pair in self._dense_rank:  # offsets in blocks, counts per block
+            positions = np.repeat(self._block_start, self._dense_rows[self._dense_rank[pair]])
+            positions += self._gaps[first:last]
+            return positions
         if self._wide_before[pair] != self._wide_before[pair + 1]:
-            return self._decode(pair, pair + 1) + shift
-        positions = np.cumsum(self._gaps[first:last], dtype=np.int64)  # the list's first gap is 0
-        positions += int(self._first[pair]) + shift
+            return self._decode(pair, pair + 1).astype(self._first.dtype)
+        # The list's first gap is 0; positions fit their type, so no sum does overflow it.
+        positions = np.cumsum(self._gaps[first:last], dtype=self._first.dtype)
+        positions += self._first[pair]
         return positions
 
     def _decode(self, low: int, high: int) -> np.ndarray:
         """Positions (int64) of pairs low..high-1 (indices into the key list), sorted within each
         pair (see index_build._gap_coded for the coding)."""
+        dense = self._dense_pairs[np.searchsorted(self._dense_pairs, [low, high])[0] :]
+        dense = dense[dense < high].tolist()
+        if dense:  # the lists around each one kept per block are decoded apart from it
+            parts, start = [], low
+            for pair in dense:
+                parts += [self._decode(start, pair), self._decode_list(pair).astype(np.int64)]
+                start = pair + 1
+            return np.concatenate([*parts, self._decode(start, high)])
+        if low >= high:
+            return np.zeros(0, dtype=np.int64)
         first, last = int(self._offsets[low]), int(self._offsets[high])
         steps = self._gaps[first:last].astype(np.int64)
         list_starts = self._offsets[low:high].astype(np.int64) - first
@@ -525,7 +598,7 @@ class SearchIndex:
 
     def _count_per_post(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n = len(self.posts)
-        if len(positions) * 8 < n:
+        if len(positions) < 2 * n:  # fewer positions than post bounds: place each position
             docs = np.searchsorted(self._doc_start, positions, side="right") - 1
             counts = np.bincount(docs, minlength=n)
             in_title = positions < self._title_end[docs]

@@ -19,6 +19,11 @@ COUNTED_CHARACTER_MIN = 4096
 _character_postings); a rarer one's positions are few enough to sort at query time."""
 GAP_LIMIT = 1 << 16
 """Gaps between a pair's positions below this are kept in 16 bits; larger ones on the side."""
+BLOCK_CHARS = 1 << 16
+"""Longest block (see _blocks): offsets in a block are kept in 16 bits."""
+DENSE_PER_BLOCK = 8
+"""A pair with this many positions per block or more keeps its counts per block: at most an
+eighth more memory than its positions (see _gap_coded)."""
 BYTE_CODED = 255
 """How many of the most frequent characters get a one-byte code of their own (the rest share
 the code BYTE_CODED, and a term's character with that code is checked against its pair)."""
@@ -35,10 +40,11 @@ def build_arrays(posts: Sequence[Post]) -> dict[str, np.ndarray]:
     first_seg[len(posts)] = len(segments)
     ids, alphabet, seg_start, seg_len, merging_free, fold_sources = _fold_segments(segments)
     base = len(alphabet) + 1
+    block_start = _blocks(np.append(seg_start[first_seg[:-1]], len(ids)))
     # The pair sort is long numpy calls that release the GIL: the per-post tables are made on
     # this thread meanwhile (about half the build on two cores).
     with ThreadPoolExecutor(1, thread_name_prefix="index-pairs") as pool:
-        pairs = pool.submit(_pair_index, ids, base)
+        pairs = pool.submit(_pair_index, ids, base, block_start)
         arrays = _post_tables(
             posts, segments, first_seg, ids, alphabet, seg_start, seg_len, merging_free
         )
@@ -282,7 +288,18 @@ def _position_type(n_chars: int) -> type[np.unsignedinteger]:
     return np.uint32 if n_chars < 2**32 - 64 else np.uint64
 
 
-def _pair_index(ids: np.ndarray, base: int) -> dict[str, np.ndarray]:
+def _blocks(doc_start: np.ndarray) -> np.ndarray:
+    """Where each block starts: every post is a block, except that a post longer than
+    BLOCK_CHARS is cut into blocks of that many characters (so an offset in a block fits 16
+    bits)."""
+    lengths = np.diff(doc_start.astype(np.int64))
+    pieces = np.maximum((lengths + BLOCK_CHARS - 1) // BLOCK_CHARS, 1)
+    first = np.cumsum(pieces) - pieces
+    rank = np.arange(int(pieces.sum()), dtype=np.int64) - np.repeat(first, pieces)
+    return np.repeat(doc_start[:-1].astype(np.int64), pieces) + rank * BLOCK_CHARS
+
+
+def _pair_index(ids: np.ndarray, base: int, block_start: np.ndarray) -> dict[str, np.ndarray]:
     """Positions of every pair of adjacent characters (no separator in it), sorted by
     (pair key, position), with the distinct keys and where each one's positions start."""
     separator = base - 1
@@ -323,25 +340,44 @@ def _pair_index(ids: np.ndarray, base: int) -> dict[str, np.ndarray]:
     key_type = np.uint32 if base * base < 2**32 else np.uint64
     offsets = np.append(starts, len(keys)).astype(pos_type)
     return {"keys": keys[starts].astype(key_type), "offsets": offsets} | _gap_coded(
-        positions, offsets
+        positions, offsets, block_start
     )
 
 
-def _gap_coded(positions: np.ndarray, offsets: np.ndarray) -> dict[str, np.ndarray]:
-    """The sorted position lists as 16-bit gaps: each pair's first position is kept whole
-    (`first`), every later one as the gap from the one before; a gap of GAP_LIMIT or more is
-    written 0 (no real gap is 0) and kept in `wide_gaps`, `wide_before[k]` of them before pair k's
-    list. Half the memory of 32-bit positions; a list decodes with one cumulative sum."""
+def _gap_coded(
+    positions: np.ndarray, offsets: np.ndarray, block_start: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The sorted position lists in 16 bits each. A list of DENSE_PER_BLOCK or more positions
+    per block (`dense_pairs`, ascending) keeps how many fall in each block (a row of
+    `dense_rows`) and each one's offset in its block: a search reads its counts per post
+    without placing the positions, and decodes them without a running sum. Every other list
+    keeps its first position whole (`first`) and every later one as the gap from the one before;
+    a gap of GAP_LIMIT or more is written 0 (no real gap is 0) and kept in `wide_gaps`,
+    `wide_before[k]` of them before pair k's list. Half the memory of 32-bit positions."""
     gaps = np.empty(len(positions), dtype=positions.dtype)
     gaps[1:] = positions[1:] - positions[:-1]  # wraps at list starts, overwritten below
     list_starts = offsets[:-1]
     gaps[list_starts] = 0
+    sizes = np.diff(offsets.astype(np.int64))
+    dense = np.flatnonzero(sizes >= DENSE_PER_BLOCK * max(len(block_start), 1))
+    bounds = [(int(offsets[k]), int(offsets[k + 1])) for k in dense.tolist()]
+    for low, high in bounds:
+        gaps[low:high] = 1  # not wide gaps: overwritten by block offsets below
     wide = np.flatnonzero(gaps >= GAP_LIMIT)
     narrow = gaps.astype(np.uint16)
     narrow[wide] = 0
+    rows = np.zeros((len(dense), len(block_start)), dtype=np.uint32)
+    for row, (low, high) in zip(rows, bounds, strict=True):
+        listed = positions[low:high]
+        row[:] = np.diff(np.append(np.searchsorted(listed, block_start), high - low))
+        narrow[low:high] = listed - np.repeat(block_start, row)
+    row_type = np.uint16 if rows.max(initial=0) <= 0xFFFF else np.uint32
     return {
         "first": positions[list_starts],
         "gaps": narrow,
         "wide_gaps": gaps[wide],
         "wide_before": np.searchsorted(wide, offsets).astype(offsets.dtype),
+        "dense_pairs": dense.astype(np.uint32),
+        "dense_rows": rows.astype(row_type),
+        "block_start": block_start.astype(positions.dtype),
     }

@@ -56,12 +56,15 @@ class CheckedOnDemand:
         candidates: np.ndarray,
         check: Callable[[np.ndarray], np.ndarray],
         posts: PostLocator,
+        ranges: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     ) -> None:
         """`candidates` are sorted text positions, `check` says which of some candidates are
-        real occurrences (a boolean mask)."""
+        real occurrences (a boolean mask). `ranges`, when known, are per post where its
+        candidates start, where its title's end and where its own end (indices into
+        `candidates`); else the candidates are placed in the posts."""
         self._candidates = candidates
         self._check = check
-        self._first, self._title_end, self._end = posts.ranges(candidates)
+        self._first, self._title_end, self._end = ranges or posts.ranges(candidates)
         self._counts = np.full(len(self._first), -1, dtype=np.int64)  # -1: not counted yet
         self.present = self._holds(self._first, self._end)
         self.in_title = self._holds(self._first, self._title_end)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from test_index import ALPHABET, SIMPLE_ALPHABET, corpus_and_query, ids, make_post
 
 from reader.core import index as index_module
+from reader.core import index_build
 from reader.core import index_terms
 from reader.core.index import SearchIndex
 from reader.core.normalize import normalize
@@ -89,3 +90,34 @@ def test_on_demand_terms_count_only_what_the_page_needs() -> None:
     assert isinstance(found, index_terms.CheckedOnDemand)
     counted = int((found._counts >= 0).sum())
     assert 5 <= counted < 200  # only the posts that could reach the first five were counted
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    corpus_and_query(SIMPLE_ALPHABET),
+    st.sampled_from([0, 1]),
+    st.sampled_from([2, 5, 1 << 16]),
+    st.booleans(),
+)
+def test_pairs_kept_per_block_give_the_same_pages(
+    case: tuple[list, str], per_block: int, block_chars: int, lazy: bool
+) -> None:
+    """Pairs with many positions per block keep counts per block and offsets in blocks (posts
+    cut into blocks of block_chars): same posts, scores, title flags and snippets as the plain
+    lists, counted everywhere or on demand. Small corpora have no such pair: force them."""
+    posts, query = case
+    plain = SearchIndex.build(posts).search(query, limit=None)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_build, "DENSE_PER_BLOCK", per_block)
+        patch.setattr(index_build, "BLOCK_CHARS", block_chars)
+        index = SearchIndex.build(posts)
+        if lazy:
+            on_demand(patch)
+        for limit in (None, 3):
+            results = index.search(query, limit=limit)
+            assert results.total == plain.total
+            assert _ranked(results) == _ranked(plain)[: limit or None]
+            for hit, expected in zip(results.hits, plain.hits, strict=False):
+                assert hit.snippet == expected.snippet
+    if per_block == 0:
+        assert len(index._dense_rank) == len(index._keys)  # every pair was kept per block
