@@ -4,15 +4,18 @@ Layout (built by reader.core.index_build). Every title and paragraph is folded
 (reader.core.normalize) and laid end to end as an array of character ids, each followed by a
 separator id, so no character pair spans two paragraphs. The index is the list of positions of
 every adjacent character pair (bigram), sorted by (pair, position): one numpy sort at build time,
-kept as 16-bit gaps. Next to it, one byte per character of the text: letters, digits, the
-backslash and the most frequent other characters have their own code (255 in all), the others
-share one. How a term is found:
+kept in 16 bits each: as gaps, or for a pair with eight or more positions per post as offsets in
+the post plus its count in each post (a "dense" pair: its counts are read, not computed). Next
+to it, one byte per character of the text: letters, digits, the backslash, braces and the most
+frequent other characters have their own code (255 in all), the others share one. How a term is
+found:
 - one character: the slice of all pairs starting with it plus the paragraphs ending with it, or
   for a frequent one the posts holding it and how often (kept per character at build time), so
   no query sorts hundreds of thousands of positions;
 - letters, digits and backslashes only (`softmax`, `\frac`), or a command with its argument
   (`\boldsymbol{x}`): summed over the few (glued) words of the word table holding it
   (reader.core.index_words);
+- two characters: the positions of their pair (and for a dense pair its counts per post);
 - otherwise the positions of its rarest pair, shifted by the pair's offset, are candidates; the
   codes of the term's characters are gathered at candidate + offset and compared, and a character
   without a code of its own is confirmed by binary search in a pair list holding it. Terms with
@@ -180,7 +183,7 @@ class SearchIndex:
 
     @classmethod
     def build(cls, posts: Sequence[Post]) -> SearchIndex:
-        """Index `posts` (titles and paragraphs): about 1.2 s for 25 MB (docs/benchmarks.md)."""
+        """Index `posts` (titles and paragraphs): about 0.9 s for 25 MB (docs/benchmarks.md)."""
         posts = list(posts)
         return cls(posts, build_arrays(posts))
 

@@ -8,8 +8,7 @@ from hypothesis import strategies as st
 from test_index import ALPHABET, SIMPLE_ALPHABET, corpus_and_query, ids, make_post
 
 from reader.core import index as index_module
-from reader.core import index_build
-from reader.core import index_terms
+from reader.core import index_build, index_terms
 from reader.core.index import SearchIndex
 from reader.core.normalize import normalize
 from reader.core.query import reference_search
