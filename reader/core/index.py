@@ -50,8 +50,10 @@ __all__ = ["Highlighted", "SearchHit", "SearchIndex", "SearchResults", "normaliz
 SortOrder = Literal["score", "date", "readers"]
 BM25_K1 = 1.2
 BM25_B = 0.75
-CHECK_BLOCK = 8192
-"""Candidates checked together against the text's codes (their words stay in the cache)."""
+CHECK_BLOCK = 16384
+"""Candidates checked together against the text's codes: reading a candidate's first code misses
+the cache, its next codes then hit it (at 50,000 posts, 318,000 candidates of a four-character
+term: 8.9 ms checked whole, 4.3 ms in blocks)."""
 ON_DEMAND_CANDIDATES = 40000
 """A term of three or more characters with more candidate positions than this plus eight per post
 is checked only as far as a search needs (reader.core.index_terms.CheckedOnDemand) instead of
@@ -499,17 +501,22 @@ class SearchIndex:
     ) -> np.ndarray:
         """Which candidate starts (from pair `rarest`) hold the whole term: the other characters
         are checked by gathering their one-byte codes at candidate + offset (one memory access
-        per candidate instead of a binary search per pair); characters without a code of their
-        own are then confirmed exactly with a pair holding them (binary search in that pair's
-        list, decoded once per term into `pair_lists`)."""
+        per candidate instead of a binary search per pair; for terms over eight characters,
+        eight codes at a time as 64-bit words); characters without a code of their own are then
+        confirmed exactly with a pair holding them (binary search in that pair's list, decoded
+        once per term into `pair_lists`)."""
         starts = starts.astype(np.intp)  # gathers convert other index types at every call
         term_codes = self._code_of_id[ids]
         checked = {rarest, rarest + 1}
-        if len(ids) <= 4:
+        if len(ids) <= 8:
+            # The text's codes from each unchecked offset on: gathered at the starts themselves.
+            views = [(self._codes[at:], term_codes[at]) for at in range(len(ids))]
+            views = [view for at, view in enumerate(views) if at not in checked]
             mask = np.ones(len(starts), dtype=bool)
-            for at in range(len(ids)):
-                if at not in checked:
-                    mask &= self._codes[starts + at] == term_codes[at]
+            for low in range(0, len(starts), CHECK_BLOCK):
+                block, ok = starts[low : low + CHECK_BLOCK], mask[low : low + CHECK_BLOCK]
+                for codes, code in views:
+                    ok &= codes.take(block) == code
         else:
             mask = self._check_codes(starts, term_codes.tolist())
         for at in np.flatnonzero(term_codes == self._shared_code).tolist():
@@ -541,10 +548,10 @@ class SearchIndex:
             word_at = block >> 3
             low_shift = ((block & 7) << 3).astype(np.uint64)
             high_shift = np.uint64(64) - low_shift  # a shift by 64 gives 0 in numpy
-            following = words[word_at]
+            following = words.take(word_at)
             ok = np.ones(len(block), dtype=bool)
             for j, (packed, mask) in enumerate(windows):
-                current, following = following, words[word_at + (j + 1)]
+                current, following = following, words.take(word_at + (j + 1))
                 window = (current >> low_shift) | (following << high_shift)
                 ok &= (window & mask) == packed
             kept.append(ok)
