@@ -4,7 +4,7 @@ Layout (built by reader.core.index_build). Every title and paragraph is folded
 (reader.core.normalize) and laid end to end as an array of character ids, each followed by a
 separator id, so no character pair spans two paragraphs. The index is the list of positions of
 every adjacent character pair (bigram), sorted by (pair, position): one numpy sort at build time,
-kept in 16 bits each: as gaps, or for a pair with eight or more positions per post as offsets in
+kept in 16 bits each: as gaps, or for a pair with four or more positions per post as offsets in
 the post plus its count in each post (a "dense" pair: its counts are read, not computed). Next
 to it, one byte per character of the text: letters, digits, the backslash, braces and the most
 frequent other characters have their own code (255 in all), the others share one. How a term is
@@ -54,14 +54,24 @@ CHECK_BLOCK = 16384
 """Candidates checked together against the text's codes: reading a candidate's first code misses
 the cache, its next codes then hit it (at 50,000 posts, 318,000 candidates of a four-character
 term: 8.9 ms checked whole, 4.3 ms in blocks)."""
-ON_DEMAND_CANDIDATES = 40000
-"""A term of three or more characters with more candidate positions than this plus eight per post
-is checked only as far as a search needs (reader.core.index_terms.CheckedOnDemand) instead of
-everywhere: that costs about two checks per post plus the posts that can reach the page, and a
-millisecond or so of steps, which pays off from about this many candidates (measured on the
-generated corpora: at 1,500 posts the densest terms, 30,000-37,000 candidates, were as fast or
-faster checked everywhere; at 50,000 posts, about a million candidates, checking on demand took
-3-4 character terms from a p99 of 52-57 ms to 26-29 ms)."""
+ON_DEMAND_CANDIDATES = 60000
+"""A term of three or more characters with more candidate positions than this plus
+ON_DEMAND_PER_POST per post is checked only as far as a search needs
+(reader.core.index_terms.CheckedOnDemand) instead of everywhere: that costs about two checks per
+post plus the posts that can reach the page, and a millisecond or so of steps, which pays off
+from about this many candidates. Measured on the generated corpora: at 1,500 posts the densest
+terms (30,000-37,000 candidates) are faster checked everywhere; at 50,000 posts, terms of about
+a million candidates went from a p99 of 52-57 ms to 26-29 ms on demand, and with the pairs'
+ranges read from dense pairs, taking terms of 260,000-440,000 candidates on demand too (this
+value and four per post, from 40,000 and eight) took the narrow corpus's p99 from 18.6 to 15.6
+ms, the wide one's from 14.1 to 13.7."""
+ON_DEMAND_PER_POST = 4
+"""See ON_DEMAND_CANDIDATES."""
+PLACE_UNDER_POSTS = 10000
+"""Below this many posts, the real occurrences of a term counted in full are placed in their posts
+by binary search even when its candidates come from a dense pair: the 2 x posts searches stay in
+the cache and beat reading the pair's ranges (1,500 posts, 30,000 candidates: 0.57 against 0.70
+ms per term); at 50,000 posts reading the ranges wins (3.4 against about 1.5 ms)."""
 RECENT_TERMS = 16
 """Terms whose matches are remembered between searches (a few MB at most for this archive)."""
 
@@ -403,13 +413,23 @@ class SearchIndex:
             if counted is not None:
                 return CountedTerm(None, *counted)
         candidates, check, source = self._candidates(ids)
-        lazy = check is not None and len(candidates) > ON_DEMAND_CANDIDATES + 8 * len(self.posts)
-        if source is not None and (lazy or check is None):  # read the pair's counts per post
+        many = ON_DEMAND_CANDIDATES + ON_DEMAND_PER_POST * len(self.posts)
+        lazy = check is not None and len(candidates) > many
+        placing = check is not None and not lazy and len(self.posts) < PLACE_UNDER_POSTS
+        if source is not None and not placing:  # a dense pair: its ranges per post are read
             ranges = self._dense_ranges(candidates, *source)
             if lazy:
                 return CheckedOnDemand(candidates, check, self._post_locator, ranges)
-            first, title_end, end = ranges  # two characters: the pair's own counts
-            return CountedTerm(candidates, end - first, title_end - first)
+            first, title_end, end = ranges
+            if check is None:  # two characters: the pair's own counts
+                return CountedTerm(candidates, end - first, title_end - first)
+            real = check(candidates)
+            # Real candidates before each one (a 32-bit running sum is three times faster).
+            found_before = np.zeros(len(real) + 1, np.int32 if len(real) < 2**31 else np.int64)
+            np.cumsum(real, out=found_before[1:])
+            before_post = found_before[first]
+            counts = found_before[end] - before_post
+            return CountedTerm(candidates[real], counts, found_before[title_end] - before_post)
         if lazy:
             return CheckedOnDemand(candidates, check, self._post_locator)
         positions = candidates if check is None else candidates[check(candidates)]
