@@ -64,14 +64,14 @@ terms (30,000-37,000 candidates) are faster checked everywhere; at 50,000 posts,
 a million candidates went from a p99 of 52-57 ms to 26-29 ms on demand, and with the pairs'
 ranges read from dense pairs, taking terms of 260,000-440,000 candidates on demand too (this
 value and four per post, from 40,000 and eight) took the narrow corpus's p99 from 18.6 to 15.6
-ms, the wide one's from 14.1 to 13.7."""
+ms, the wide one's from 14.1 to 13.7 (90 queries, 3 runs each, one process)."""
 ON_DEMAND_PER_POST = 4
 """See ON_DEMAND_CANDIDATES."""
 PLACE_UNDER_POSTS = 10000
 """Below this many posts, the real occurrences of a term counted in full are placed in their posts
 by binary search even when its candidates come from a dense pair: the 2 x posts searches stay in
 the cache and beat reading the pair's ranges (1,500 posts, 30,000 candidates: 0.57 against 0.70
-ms per term); at 50,000 posts reading the ranges wins (3.4 against about 1.5 ms)."""
+ms per term); at 50,000 posts reading the ranges wins (3.4 against about 2 ms)."""
 RECENT_TERMS = 16
 """Terms whose matches are remembered between searches (a few MB at most for this archive)."""
 
