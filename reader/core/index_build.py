@@ -26,6 +26,8 @@ DENSE_PER_BLOCK = 4
 quarter more memory than its positions (see _gap_coded). Four rather than eight made the narrow
 50,000-post corpus's pairs of about 300,000 positions dense (466 dense pairs instead of 231; index
 1.66x -> 1.69x the text, wide corpus 1.87x -> 1.89x)."""
+LOOKUP_CHUNK = 1 << 16
+"""Indices converted and gathered at a time by _look_up."""
 BYTE_CODED = 255
 """How many of the most frequent characters get a one-byte code of their own (the rest share
 the code BYTE_CODED, and a term's character with that code is checked against its pair)."""
@@ -130,7 +132,7 @@ def _byte_codes(
     code_of_id[chosen] = np.arange(len(chosen), dtype=np.uint8)
     # Padded to whole 64-bit words with two to spare: SearchIndex reads the codes as words.
     codes = np.full((len(ids) + 23) // 8 * 8, BYTE_CODED, dtype=np.uint8)
-    codes[: len(ids)] = code_of_id[ids]
+    _look_up(code_of_id, ids, out=codes[: len(ids)])
     return {"code_of_id": code_of_id, "codes": codes}
 
 
@@ -223,7 +225,7 @@ def _fold_segments(segments: list[str]) -> _Folded:
     first_id = np.zeros(int(present[-1]) + 1, dtype=id_type)
     first_id[present[1:]] = np.searchsorted(alphabet, [ord(f[0]) for f in folds[1:]])
     first_id[0] = separator
-    ids = first_id[codes]
+    ids = _look_up(first_id, codes)
     if lengths.max() > 1:
         size = np.zeros(len(first_id), dtype=np.uint8)
         size[present] = lengths
@@ -281,9 +283,23 @@ def _character_ids(codes: np.ndarray, alphabet: np.ndarray, separators: np.ndarr
     id_type = np.uint16 if base <= 0xFFFF else np.uint32
     lookup = np.full(int(codes.max(initial=0)) + 1, base - 1, dtype=id_type)
     lookup[alphabet] = np.arange(len(alphabet), dtype=id_type)
-    ids = lookup[codes]
+    ids = _look_up(lookup, codes)
     ids[separators] = base - 1
     return ids
+
+
+def _look_up(
+    table: np.ndarray, index: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
+    """table[index] for a long index array, a chunk at a time: numpy converts an index array to
+    its own integer type before gathering, and a chunk's conversion stays in the cache (12.6 M
+    characters: 18 against 73 ms)."""
+    if out is None:
+        out = np.empty(len(index), dtype=table.dtype)
+    for start in range(0, len(index), LOOKUP_CHUNK):
+        stop = start + LOOKUP_CHUNK
+        table.take(index[start:stop], out=out[start:stop])
+    return out
 
 
 def _position_type(n_chars: int) -> type[np.unsignedinteger]:
