@@ -201,7 +201,8 @@ def paragraphs_to_html(paragraphs: tuple[str, ...] | list[str]) -> str:
         if "\x00" in paragraph or "\x02" in paragraph:
             paragraph = paragraph.replace("\x00", "\ufffd").replace("\x02", "\ufffd")
         if paragraph.startswith(_DISPLAY_STARTS) and _is_display_block(paragraph):
-            block = paragraph.rstrip(" ")
+            # The block pattern ends in `[ ]*$`, which also allows one newline after the spaces.
+            block = paragraph.rstrip("\n").rstrip(" ")
             tex = block if block.startswith("\\begin{") else block[2:-2]
             out.append(f'<div class="{MATH_CLASS}">\\[{_escape(tex)}\\]</div>')
             continue
