@@ -667,38 +667,43 @@ class SearchIndex:
         scan = tuple(t for t in terms if matches[t].positions is None and not matches[t].lazy)
         patterns = tuple(p for p in map(self._code_pattern, scan) if p is not None)
         segs = np.searchsorted(self._seg_start, anchors.astype(self._seg_start.dtype), "right") - 1
+        np.clip(segs, 0, len(self._seg_start) - 2, out=segs)  # unanchored ones: any segment
         seg_offsets = anchors - self._seg_start[segs]
+        # For the anchored ones: which paragraph of the post, and its folded length.
+        paragraphs = segs - self._first_seg[docs].astype(np.int64) - 1
+        folded_len = self._seg_start[segs + 1].astype(np.int64) - self._seg_start[segs] - 1
         return [
-            functools.partial(
-                self._excerpt,
-                d,
-                seg if anchor >= 0 else -1,
-                at,
-                highlight,
-                () if anchor >= 0 else scan,
-                () if anchor >= 0 else patterns,
-            )
-            for d, anchor, seg, at in zip(
-                docs.tolist(), anchors.tolist(), segs.tolist(), seg_offsets.tolist(), strict=True
+            functools.partial(self._anchored_excerpt, d, paragraph, at, length, highlight)
+            if anchor >= 0
+            else functools.partial(self._scanned_excerpt, d, highlight, scan, patterns)
+            for d, anchor, paragraph, at, length in zip(
+                docs.tolist(),
+                anchors.tolist(),
+                paragraphs.tolist(),
+                seg_offsets.tolist(),
+                folded_len.tolist(),
+                strict=True,
             )
         ]
 
-    def _excerpt(
-        self,
-        doc: int,
-        seg: int,
-        at: int | None,
-        terms: tuple[str, ...],
-        scan: tuple[str, ...],
-        patterns: tuple[bytes, ...],
+    def _anchored_excerpt(
+        self, doc: int, paragraph: int, at: int, folded_len: int, terms: tuple[str, ...]
     ) -> Highlighted:
-        """The snippet of post `doc` around folded offset `at` of segment `seg`; with seg -1, around
-        the first paragraph holding one of `scan` (those with byte `patterns` are looked for in
-        the post's codes first), else the post's opening."""
+        """The snippet of post `doc` around folded offset `at` of its paragraph `paragraph`
+        (whose folded length is `folded_len`): what most snippets of a search are."""
+        text = self.posts[doc].paragraphs[paragraph]
+        same_offsets = self._merging_free and folded_len == len(text)
+        return excerpt(text, terms, at, one_to_one=same_offsets)
+
+    def _scanned_excerpt(
+        self, doc: int, terms: tuple[str, ...], scan: tuple[str, ...], patterns: tuple[bytes, ...]
+    ) -> Highlighted:
+        """The snippet of post `doc` around the first paragraph holding one of `scan` (terms
+        found without positions; those with byte `patterns` are looked for in the post's codes
+        first), else the post's opening."""
         post = self.posts[doc]
         first_seg = int(self._first_seg[doc])
-        if seg < 0 and patterns:
-            seg, at = self._first_in_body(doc, patterns)
+        seg, at = self._first_in_body(doc, patterns) if patterns else (-1, None)
         if seg < 0:
             seg, at = first_seg + 1, None
             # Look for the characters that fold to the term's in the original text, where the
