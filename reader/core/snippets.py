@@ -89,7 +89,8 @@ def _window(anchor: int | None, length: int, width: int) -> tuple[int, int]:
 
 def _spans(window: str, terms: Sequence[str], shift: int) -> tuple[tuple[int, int], ...]:
     """Every occurrence of every term in `window`, moved right by `shift`, sorted, overlapping
-    ones joined."""
+    ones joined. (Not _folded_matches then a shift: this path makes most snippets, and the
+    second pass cost about 2 us of 8 a snippet.)"""
     found: list[tuple[int, int]] = []
     for term in terms:
         if not term:
@@ -101,14 +102,7 @@ def _spans(window: str, terms: Sequence[str], shift: int) -> tuple[tuple[int, in
             at = window.find(term, at + 1)
     if len(terms) > 1:
         found.sort()
-    merged: list[tuple[int, int]] = []
-    for start, end in found:
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return tuple(merged)
+    return _joined(found)
 
 
 def _folded_matches(
@@ -127,19 +121,19 @@ def _folded_matches(
 
 
 def _merge(
-    matches: list[tuple[int, int]],
-    starts: list[int] | None,
-    ends: list[int] | None,
-    shift: int,
+    matches: list[tuple[int, int]], starts: list[int], ends: list[int], shift: int
 ) -> tuple[tuple[int, int], ...]:
     """Folded matches → original spans minus `shift`, sorted, overlapping ones joined."""
-    merged: list[list[int]] = []
-    for a, b in sorted(matches):
-        start = starts[a] if starts is not None else a
-        end = ends[b - 1] if ends is not None else b
-        start, end = start - shift, end - shift
+    return _joined(sorted((starts[a] - shift, ends[b - 1] - shift) for a, b in matches))
+
+
+def _joined(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Sorted spans with the overlapping ones joined."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
         if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
         else:
-            merged.append([start, end])
-    return tuple((a, b) for a, b in merged)
+            merged.append((start, end))
+    return tuple(merged)
