@@ -3,14 +3,22 @@ character per post. See reader.core.index for the layout and how it is searched.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 
 from reader.core.index_words import CODED_CHARS, build_word_table
 from reader.core.model import Post
-from reader.core.normalize import code_points, fold_char, has_merging, merging_table, normalize
+from reader.core.normalize import (
+    bmp_folds,
+    code_points,
+    fold_char,
+    has_merging,
+    merging_table,
+    normalize,
+)
 
 _Folded = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool, np.ndarray]
 
@@ -34,6 +42,42 @@ BYTE_CODED = 255
 the code BYTE_CODED, and a term's character with that code is checked against its pair)."""
 
 
+POSTINGS_BINS = 1 << 22
+"""Most (post, counted character) cells counted at once (see _character_postings)."""
+
+
+@dataclass(frozen=True)
+class _FoldedText:
+    """The folded titles and paragraphs end to end, each followed by a separator, as one array
+    of symbols: code points on the common path (every character in the Basic Multilingual
+    Plane and none merging), else character ids (see _Characters)."""
+
+    symbols: np.ndarray
+    n_symbols: int
+    """Symbols are below this."""
+    seg_start: np.ndarray
+    seg_len: np.ndarray
+    """Folded length of each segment."""
+    merging_free: bool
+    characters: Callable[[], _Characters]
+    """The alphabet and what goes with it: counting it is left to the caller, which starts on
+    the pairs first."""
+
+
+@dataclass(frozen=True)
+class _Characters:
+    alphabet: np.ndarray
+    """The folded text's distinct characters (code points, ascending); a character's id is its
+    rank here, and the separator's id is len(alphabet)."""
+    id_of: np.ndarray
+    """Character id of each symbol."""
+    symbol_of: np.ndarray
+    """The symbol of each character id."""
+    counts: np.ndarray
+    """Occurrences of each character id."""
+    fold_sources: np.ndarray
+
+
 def build_arrays(posts: Sequence[Post]) -> dict[str, np.ndarray]:
     """Every array the index keeps, by name (see SearchIndex for what each holds)."""
     segments: list[str] = []
@@ -43,57 +87,59 @@ def build_arrays(posts: Sequence[Post]) -> dict[str, np.ndarray]:
         segments.append(post.title)
         segments.extend(post.paragraphs)
     first_seg[len(posts)] = len(segments)
-    ids, alphabet, seg_start, seg_len, merging_free, fold_sources = _fold_segments(segments)
-    base = len(alphabet) + 1
-    block_start = _blocks(np.append(seg_start[first_seg[:-1]], len(ids)))
+    raw_len = np.fromiter(map(len, segments), dtype=np.int64, count=len(segments))
+    text = _fold_text(segments, raw_len)
+    n_chars = len(text.symbols)
+    block_start = _blocks(np.append(text.seg_start[first_seg[:-1]], n_chars))
     # The pair sort is long numpy calls that release the GIL: the per-post tables are made on
     # this thread meanwhile (about half the build on two cores).
     with ThreadPoolExecutor(1, thread_name_prefix="index-pairs") as pool:
-        pairs = pool.submit(_pair_index, ids, base, block_start)
-        arrays = _post_tables(
-            posts, segments, first_seg, ids, alphabet, seg_start, seg_len, merging_free
-        )
-        arrays.update(merging_free=np.array(merging_free), fold_sources=fold_sources)
+        separators = text.seg_start + text.seg_len
+        pairs = pool.submit(_pair_index, text.symbols, text.n_symbols, separators, block_start)
+        characters = text.characters()
+        arrays = _post_tables(segments, raw_len, first_seg, text, characters)
         arrays.update(pairs.result())
+    arrays["keys"] = _character_keys(arrays["keys"], text.n_symbols, characters.id_of)
+    arrays.update(
+        merging_free=np.array(text.merging_free), fold_sources=characters.fold_sources
+    )
     return arrays
 
 
 def _post_tables(
-    posts: Sequence[Post],
     segments: list[str],
+    raw_len: np.ndarray,
     first_seg: np.ndarray,
-    ids: np.ndarray,
-    alphabet: np.ndarray,
-    seg_start: np.ndarray,
-    seg_len: np.ndarray,
-    merging_free: bool,
+    text: _FoldedText,
+    characters: _Characters,
 ) -> dict[str, np.ndarray]:
     """Everything but the pair index: where posts and segments lie, per-post counts of every
     character, byte codes and the word table."""
+    seg_start, seg_len, symbols = text.seg_start, text.seg_len, text.symbols
+    alphabet, id_of = characters.alphabet, characters.id_of
     base = len(alphabet) + 1
-    pos_type = _position_type(len(ids))
+    pos_type = _position_type(len(symbols))
     doc_first = first_seg[:-1]
-    doc_start = np.append(seg_start[doc_first], len(ids)).astype(pos_type)
+    doc_start = np.append(seg_start[doc_first], len(symbols)).astype(pos_type)
     title_end = (seg_start[doc_first] + seg_len[doc_first]).astype(pos_type)
-    last_char = np.full(len(segments), base - 1, dtype=ids.dtype)
+    last_char = np.full(len(segments), base - 1, dtype=id_of.dtype)
     filled = seg_len > 0
-    last_char[filled] = ids[(seg_start + seg_len - 1)[filled]]
+    last_char[filled] = id_of[symbols[(seg_start + seg_len - 1)[filled]]]
     arrays: dict[str, np.ndarray] = dict(
         alphabet=alphabet,
         doc_start=doc_start,
         title_end=title_end,
-        seg_start=np.append(seg_start, len(ids)).astype(pos_type),
+        seg_start=np.append(seg_start, len(symbols)).astype(pos_type),
         seg_last_char=last_char,
         first_seg=first_seg.astype(np.uint32),
-        doc_len=(np.add.reduceat(seg_len, doc_first) if len(posts) else seg_len[:0]).astype(
+        doc_len=(np.add.reduceat(seg_len, doc_first) if len(doc_first) else seg_len[:0]).astype(
             np.uint32
         ),
-        doc_one_to_one=_posts_folding_one_to_one(segments, seg_len, doc_first, merging_free),
+        doc_one_to_one=_posts_folding_one_to_one(raw_len, seg_len, doc_first, text.merging_free),
     )
-    arrays.update(_title_characters(ids, doc_start, title_end))
-    char_counts = np.bincount(ids, minlength=base)[: base - 1]
-    arrays.update(_character_postings(ids, base, doc_start, char_counts))
-    arrays.update(_byte_codes(ids, char_counts, alphabet))
+    arrays.update(_title_characters(symbols, id_of, doc_start, title_end))
+    arrays.update(_character_postings(symbols, characters, doc_start))
+    arrays.update(_byte_codes(symbols, characters))
     arrays.update(
         build_word_table(arrays["codes"], arrays["code_of_id"], alphabet, doc_start, title_end)
     )
@@ -101,24 +147,22 @@ def _post_tables(
 
 
 def _posts_folding_one_to_one(
-    segments: list[str], seg_len: np.ndarray, doc_first: np.ndarray, merging_free: bool
+    raw_len: np.ndarray, seg_len: np.ndarray, doc_first: np.ndarray, merging_free: bool
 ) -> np.ndarray:
     """Per post: every segment folds character for character (offsets in the folded text are
     offsets in the original), so a snippet can look for a character without folding."""
     if not len(doc_first):
         return np.zeros(0, dtype=bool)
-    raw_len = np.fromiter(map(len, segments), dtype=np.int64, count=len(segments))
     same = (raw_len == seg_len) & merging_free
     return np.logical_and.reduceat(same, doc_first)
 
 
-def _byte_codes(
-    ids: np.ndarray, counts: np.ndarray, alphabet: np.ndarray
-) -> dict[str, np.ndarray]:
+def _byte_codes(symbols: np.ndarray, characters: _Characters) -> dict[str, np.ndarray]:
     """One byte per character of the text, for checking a term's candidates by gathering its
     characters: the word characters and braces (the word table reads words from these codes) and
     the most frequent other characters, BYTE_CODED in all, have their own code; the rest (and the
     separator) share the code BYTE_CODED."""
+    alphabet, counts = characters.alphabet, characters.counts
     base = len(counts) + 1
     budget = min(BYTE_CODED, 255)
     word_cps = np.array([ord(c) for c in CODED_CHARS], dtype=np.int64)
@@ -132,27 +176,27 @@ def _byte_codes(
     code_of_id = np.full(base, BYTE_CODED, dtype=np.uint8)
     code_of_id[chosen] = np.arange(len(chosen), dtype=np.uint8)
     # Padded to whole 64-bit words with two to spare: SearchIndex reads the codes as words.
-    codes = np.full((len(ids) + 23) // 8 * 8, BYTE_CODED, dtype=np.uint8)
-    _look_up(code_of_id, ids, out=codes[: len(ids)])
+    codes = np.full((len(symbols) + 23) // 8 * 8, BYTE_CODED, dtype=np.uint8)
+    _look_up(code_of_id[characters.id_of], symbols, out=codes[: len(symbols)])
     return {"code_of_id": code_of_id, "codes": codes}
 
 
 def _title_characters(
-    ids: np.ndarray, doc_start: np.ndarray, title_end: np.ndarray
+    symbols: np.ndarray, id_of: np.ndarray, doc_start: np.ndarray, title_end: np.ndarray
 ) -> dict[str, np.ndarray]:
     """Every title's character ids end to end, and where each title starts in that array."""
     lengths = (title_end.astype(np.int64) - doc_start[:-1]).astype(np.int64)
     offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.uint32)
     if not len(lengths):
-        return {"title_chars": ids[:0], "title_offsets": offsets}
+        return {"title_chars": id_of[:0], "title_offsets": offsets}
     # Index of each title character in the text: its title's start plus its rank in the title.
     starts = np.repeat(doc_start[:-1].astype(np.int64) - offsets[:-1], lengths)
     where = starts + np.arange(int(offsets[-1]))
-    return {"title_chars": ids[where], "title_offsets": offsets}
+    return {"title_chars": id_of[symbols[where]], "title_offsets": offsets}
 
 
 def _character_postings(
-    ids: np.ndarray, base: int, doc_start: np.ndarray, char_counts: np.ndarray
+    symbols: np.ndarray, characters: _Characters, doc_start: np.ndarray
 ) -> dict[str, np.ndarray]:
     """Which posts hold each character occurring more than COUNTED_CHARACTER_MIN times, and how
     often (title included): a one-character query reads its posts and counts here instead of
@@ -161,38 +205,120 @@ def _character_postings(
     `char_posts[char_offsets[c]:char_offsets[c + 1]]` are the posts holding character id c, in
     order, `char_post_counts` the matching counts; `char_counted[c]` says whether c is kept."""
     n_docs = len(doc_start) - 1
-    bounds = doc_start.tolist()
-    counted = char_counts > COUNTED_CHARACTER_MIN
-    chars, counts, sizes = [], [], np.zeros(n_docs, dtype=np.int64)
-    for doc in range(n_docs):
-        per_char = np.bincount(ids[bounds[doc] : bounds[doc + 1]], minlength=base)[: base - 1]
-        per_char *= counted
-        present = np.flatnonzero(per_char)
-        chars.append(present)
-        counts.append(per_char[present])
-        sizes[doc] = len(present)
+    counted = characters.counts > COUNTED_CHARACTER_MIN
+    counted_ids = np.flatnonzero(counted)
+    width = len(counted_ids) + 1  # the last column counts every other symbol
+    column_of = np.full(len(characters.id_of), width - 1, dtype=np.uint32)
+    column_of[characters.symbol_of[counted_ids]] = np.arange(width - 1, dtype=np.uint32)
+    columns = _look_up(column_of, symbols)
+    lengths = np.diff(doc_start.astype(np.int64))
+    chars, posts, counts = [], [], []
+    step = max(POSTINGS_BINS // width, 1)
+    # A table of counts per (post, counted character), a band of posts at a time; read by
+    # column, its cells come out by character, then post.
+    for first in range(0, n_docs, step):
+        last = min(first + step, n_docs)
+        row_starts = np.arange(last - first, dtype=np.uint32) * np.uint32(width)
+        cells = np.repeat(row_starts, lengths[first:last])
+        cells += columns[int(doc_start[first]) : int(doc_start[last])]
+        table = np.bincount(cells, minlength=(last - first) * width).reshape(-1, width)
+        by_char = table[:, :-1].T
+        char, post = np.nonzero(by_char)
+        chars.append(char)
+        posts.append(post + first)
+        counts.append(by_char[char, post])
+    all_chars = np.concatenate(chars) if chars else np.zeros(0, dtype=np.int64)
+    all_posts = np.concatenate(posts) if posts else np.zeros(0, dtype=np.int64)
+    all_counts = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
+    if len(chars) > 1:
+        # (character, post) pairs are distinct, so any sort of the packed pair is the stable one.
+        order = np.argsort(all_chars * n_docs + all_posts)
+        all_chars, all_posts, all_counts = all_chars[order], all_posts[order], all_counts[order]
     post_type = np.uint16 if n_docs <= 0xFFFF else np.uint32
-    if not n_docs:
-        empty = np.zeros(0, dtype=np.uint32)
-        offsets = np.zeros(base, dtype=np.uint32)
-        return {
-            "char_offsets": offsets,
-            "char_posts": empty,
-            "char_post_counts": empty,
-            "char_counted": counted,
-        }
-    all_chars = np.concatenate(chars).astype(np.int64)
-    all_counts = np.concatenate(counts)
-    all_counts = all_counts.astype(np.uint16 if all_counts.max(initial=0) <= 0xFFFF else np.uint32)
-    docs = np.repeat(np.arange(n_docs, dtype=np.int64), sizes)
-    # (character, post) pairs are distinct, so any sort of the packed pair is the stable one.
-    order = np.argsort(all_chars * n_docs + docs)
+    count_type = np.uint16 if all_counts.max(initial=0) <= 0xFFFF else np.uint32
+    base = len(characters.counts) + 1
     return {
-        "char_offsets": np.searchsorted(all_chars[order], np.arange(base)).astype(np.uint32),
-        "char_posts": docs[order].astype(post_type),
-        "char_post_counts": all_counts[order],
+        "char_offsets": np.searchsorted(counted_ids[all_chars], np.arange(base)).astype(np.uint32),
+        "char_posts": all_posts.astype(post_type),
+        "char_post_counts": all_counts.astype(count_type),
         "char_counted": counted,
     }
+
+
+def _fold_text(segments: list[str], raw_len: np.ndarray) -> _FoldedText:
+    """Fold every segment and lay them out end to end, each followed by a separator.
+
+    Folding is done per distinct character with lookup tables (reader.core.normalize): the
+    whole archive in a few array passes, on code points when every character lies in the Basic
+    Multilingual Plane and none merges (_fold_plane), else on character ids
+    (_fold_segments, or one segment at a time for merging characters). The separator is a
+    symbol no character has, so no character pair spans two segments.
+    """
+    if not segments:
+        return _ids_text(*_no_segments())
+    return _fold_plane(segments, raw_len) or _ids_text(*_fold_segments(segments))
+
+
+def _fold_plane(segments: list[str], raw_len: np.ndarray) -> _FoldedText | None:
+    """The folded text as code points (NUL separating segments), or None when some character
+    lies outside the Basic Multilingual Plane, may merge, or is NUL."""
+    joined = "\x00".join(segments) + "\x00"
+    units = np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    folds = bmp_folds()
+    size = _look_up(folds.size, units)
+    if size.min(initial=1) == 0:  # a surrogate (so a character beyond the plane) or merging
+        return None
+    symbols = _look_up(folds.first, units)
+    seg_len = raw_len
+    if size.max(initial=1) > 1:
+        grown = np.flatnonzero(size > 1)
+        extra = size[grown].astype(np.int64) - 1
+        symbols = np.repeat(symbols, size)
+        grown_at = grown + np.cumsum(extra) - extra
+        grown_units = units[grown]
+        for cp in _distinct(grown_units).tolist():
+            where = grown_at[grown_units == cp]
+            for k, char in enumerate(fold_char(chr(cp))[1:], start=1):
+                symbols[where + k] = ord(char)
+        raw_ends = np.cumsum(raw_len + 1) - 1
+        seg_of = np.searchsorted(raw_ends, grown)
+        seg_len = raw_len + np.bincount(seg_of, weights=extra, minlength=len(segments)).astype(
+            np.int64
+        )
+    if np.count_nonzero(symbols == 0) != len(segments):  # NUL in the text, or folded from it
+        return None
+    seg_start = np.cumsum(seg_len + 1) - (seg_len + 1)
+
+    def characters() -> _Characters:
+        counts = np.bincount(symbols, minlength=0x10000)
+        alphabet = np.flatnonzero(counts[1:]) + 1
+        id_type = np.uint16 if len(alphabet) < 0xFFFF else np.uint32
+        id_of = np.zeros(0x10000, dtype=id_type)
+        id_of[alphabet] = np.arange(len(alphabet), dtype=id_type)
+        id_of[0] = len(alphabet)
+        # Every character of the plane folding to one of the alphabet: a superset of the text's.
+        sources = folds.sources[:, np.isin(folds.sources[0], alphabet)]
+        return _Characters(
+            alphabet, id_of, np.append(alphabet, 0), counts[alphabet], sources
+        )
+
+    return _FoldedText(symbols, 0x10000, seg_start, seg_len, True, characters)
+
+
+def _ids_text(
+    ids: np.ndarray,
+    alphabet: np.ndarray,
+    seg_start: np.ndarray,
+    seg_len: np.ndarray,
+    merging_free: bool,
+    fold_sources: np.ndarray,
+) -> _FoldedText:
+    """A folded text whose symbols are already character ids."""
+    base = len(alphabet) + 1
+    identity = np.arange(base, dtype=ids.dtype)
+    counts = np.bincount(ids, minlength=base)[: base - 1]
+    characters = _Characters(alphabet, identity, identity, counts, fold_sources)
+    return _FoldedText(ids, base, seg_start, seg_len, merging_free, lambda: characters)
 
 
 def _fold_segments(segments: list[str]) -> _Folded:
@@ -201,9 +327,8 @@ def _fold_segments(segments: list[str]) -> _Folded:
     Returns (ids, alphabet, segment starts, folded lengths, no merging characters, fold sources):
     `ids` holds
     each folded character's rank in `alphabet` (sorted code points) and len(alphabet) for the
-    separators, so no pair of characters spans two segments. Folding is done per distinct
-    character with lookup tables: the whole archive in a few array passes. The fold sources
-    (see _fold_sources) let a snippet find a character in the unfolded text.
+    separators. The fold sources (see _fold_sources) let a snippet find a character in the
+    unfolded text.
     """
     if not segments:
         return _no_segments()
@@ -220,7 +345,7 @@ def _fold_segments(segments: list[str]) -> _Folded:
     ):
         return _fold_segments_one_by_one(segments)
     # NUL occurs only as the separator here (checked above), so it is no character of the text.
-    alphabet = np.unique(np.fromiter((ord(c) for f in folds[1:] for c in f), dtype=np.int64))
+    alphabet = _distinct(np.fromiter((ord(c) for f in folds[1:] for c in f), dtype=np.int64))
     separator = len(alphabet)
     id_type = np.uint16 if separator < 0xFFFF else np.uint32
     first_id = np.zeros(int(present[-1]) + 1, dtype=id_type)
@@ -237,7 +362,7 @@ def _fold_segments(segments: list[str]) -> _Folded:
         grown_at = grown + np.cumsum(extra) - extra
         spelled = dict(zip(present.tolist(), folds, strict=True))
         grown_codes = codes[grown]
-        for cp in np.unique(grown_codes).tolist():
+        for cp in _distinct(grown_codes).tolist():
             where = grown_at[grown_codes == cp]
             for k, char in enumerate(spelled[cp][1:], start=1):
                 ids[where + k] = np.searchsorted(alphabet, ord(char))
@@ -263,7 +388,7 @@ def _fold_segments_one_by_one(
     codes = code_points("\x00".join(pieces) + "\x00")
     inner = np.ones(len(codes), dtype=bool)
     inner[ends] = False
-    alphabet = np.unique(codes[inner]).astype(np.int64)
+    alphabet = _distinct(codes[inner]).astype(np.int64)
     ids = _character_ids(codes, alphabet, ends)
     present = np.flatnonzero(np.bincount(code_points("".join(segments)))).tolist()
     sources = _fold_sources(present, [fold_char(chr(cp)) for cp in present])
@@ -303,6 +428,18 @@ def _look_up(
     return out
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, ascending: np.unique's result by one sort (np.unique itself, with
+    numpy 2.4 here, took twenty times as long: 167,000 integers in 90 against 4 ms)."""
+    ordered = np.sort(values)
+    if not len(ordered):
+        return ordered
+    new = np.empty(len(ordered), dtype=bool)
+    new[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    return ordered[new]
+
+
 def _position_type(n_chars: int) -> type[np.unsignedinteger]:
     return np.uint32 if n_chars < 2**32 - 64 else np.uint64
 
@@ -318,31 +455,37 @@ def _blocks(doc_start: np.ndarray) -> np.ndarray:
     return np.repeat(doc_start[:-1].astype(np.int64), pieces) + rank * BLOCK_CHARS
 
 
-def _pair_index(ids: np.ndarray, base: int, block_start: np.ndarray) -> dict[str, np.ndarray]:
-    """Positions of every pair of adjacent characters (no separator in it), sorted by
-    (pair key, position), with the distinct keys and where each one's positions start."""
-    separator = base - 1
-    pos_type = _position_type(len(ids))
-    n_pairs = max(len(ids) - 1, 0)
-    broken = ids[:-1] == separator
-    broken |= ids[1:] == separator
-    n_real = n_pairs - int(np.count_nonzero(broken))
+def _pair_index(
+    symbols: np.ndarray, base: int, separators: np.ndarray, block_start: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Positions of every pair of adjacent symbols (no separator in it: `separators` are where
+    those lie), sorted by (pair key, position), with the distinct keys (first * base + second,
+    in symbols: see _character_keys) and where each one's positions start."""
+    pos_type = _position_type(len(symbols))
+    n_pairs = max(len(symbols) - 1, 0)
+    broken = np.concatenate((separators, separators - 1))  # a pair ending or starting there
+    broken = broken[(broken >= 0) & (broken < n_pairs)]
+    n_real = n_pairs - len(_distinct(broken))
     pos_bits = max(n_pairs.bit_length(), 1)
-    key_bits = int(base * base).bit_length()
+    key_bits = int(base * base - 1).bit_length()
     if pos_bits + key_bits <= 64:
         # One sort of (key << pos_bits | position), numpy's vectorised sort of plain integers;
         # pairs with a separator get the largest value, so they sort last and are cut off.
-        # In place or a chunk at a time: a temporary as large as the text costs more in fresh
-        # pages than the arithmetic (12.6 M pairs: 0.36 s before the sort and after, 0.11 s so).
-        packed = ids[:-1].astype(np.uint64)
-        packed *= np.uint64(base)
-        packed += ids[1:]
-        packed <<= np.uint64(pos_bits)
+        # A chunk at a time: a temporary as large as the text costs more in fresh pages than
+        # the arithmetic (12.6 M pairs: 0.36 s before the sort and after, 0.11 s so), and each
+        # step of a chunk finds it in the cache.
+        packed = np.empty(n_pairs, dtype=np.uint64)
+        first_bits = np.uint64(base << pos_bits)
+        shift = np.uint64(pos_bits)
         for start in range(0, n_pairs, LOOKUP_CHUNK):
             stop = min(start + LOOKUP_CHUNK, n_pairs)
-            packed[start:stop] |= np.arange(start, stop, dtype=np.uint64)
+            into = packed[start:stop]
+            np.multiply(symbols[start:stop], first_bits, out=into, dtype=np.uint64)
+            second = symbols[start + 1 : stop + 1].astype(np.uint64)
+            second <<= shift
+            second |= np.arange(start, stop, dtype=np.uint64)
+            into += second
         packed[broken] = np.uint64(2**64 - 1)
-        del broken
         packed.sort()
         packed = packed[:n_real]
         positions = np.empty(n_real, dtype=pos_type)
@@ -352,11 +495,13 @@ def _pair_index(ids: np.ndarray, base: int, block_start: np.ndarray) -> dict[str
             stop = min(start + LOOKUP_CHUNK, n_real)
             np.bitwise_and(packed[start:stop], position_bits, out=chunk[: stop - start])
             positions[start:stop] = chunk[: stop - start]
-        packed >>= np.uint64(pos_bits)
+        packed >>= shift
         keys = packed
     else:  # an alphabet of over a million characters in a huge text: slower but exact
-        where = np.flatnonzero(~broken)
-        pair_keys = ids[where].astype(np.uint64) * np.uint64(base) + ids[where + 1]
+        kept = np.ones(n_pairs, dtype=bool)
+        kept[broken] = False
+        where = np.flatnonzero(kept)
+        pair_keys = symbols[where].astype(np.uint64) * np.uint64(base) + symbols[where + 1]
         order = np.argsort(pair_keys, kind="stable")
         positions = where[order].astype(pos_type)
         keys = pair_keys[order]
@@ -364,11 +509,19 @@ def _pair_index(ids: np.ndarray, base: int, block_start: np.ndarray) -> dict[str
         starts = np.concatenate(([0], np.flatnonzero(keys[1:] != keys[:-1]) + 1))
     else:
         starts = np.zeros(0, dtype=np.int64)
-    key_type = np.uint32 if base * base < 2**32 else np.uint64
     offsets = np.append(starts, len(keys)).astype(pos_type)
-    return {"keys": keys[starts].astype(key_type), "offsets": offsets} | _gap_coded(
+    return {"keys": keys[starts], "offsets": offsets} | _gap_coded(
         positions, offsets, block_start
     )
+
+
+def _character_keys(keys: np.ndarray, base: int, id_of: np.ndarray) -> np.ndarray:
+    """Pair keys in symbols as keys in character ids (first id * ids + second id): the same
+    order, since ids rank the characters' code points as symbols do."""
+    n_ids = int(id_of.max(initial=0)) + 1
+    first, second = np.divmod(keys.astype(np.uint64), np.uint64(base))
+    ids = id_of[first].astype(np.uint64) * np.uint64(n_ids) + id_of[second]
+    return ids.astype(np.uint32 if n_ids * n_ids < 2**32 else np.uint64)
 
 
 def _gap_coded(

@@ -178,6 +178,50 @@ def code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
+@dataclass(frozen=True)
+class BmpFolds:
+    """How each character of the Basic Multilingual Plane folds on its own, as lookup tables."""
+
+    first: np.ndarray
+    """uint16 by code point: the first character of its fold."""
+    size: np.ndarray
+    """uint8 by code point: how many characters its fold has; 0 where a table cannot say
+    (surrogates, merging characters, folds reaching beyond the plane)."""
+    sources: np.ndarray
+    """Rows (folded character, code point) of every code point folding to one character,
+    sorted."""
+
+
+@functools.cache
+def bmp_folds() -> BmpFolds:
+    """The folding tables of the Basic Multilingual Plane (computed once, in a few ms), so that
+    a whole text of such characters folds by table lookups."""
+    tables = _tables()
+    plane = np.arange(0x10000)
+    usable = ~tables.merging[: len(plane)]
+    usable[0xD800:0xE000] = False
+    chars = plane[usable]
+    # Without merging characters a text folds character by character (see the module doc):
+    # one call folds them all, and only the resizing ones need their own length.
+    lengths = np.ones(len(chars), dtype=np.int64)
+    for i in np.flatnonzero(tables.resizing[chars]).tolist():
+        lengths[i] = len(fold_char(chr(int(chars[i]))))
+    text = "".join(map(chr, chars.tolist()))
+    folded = code_points(unicodedata.normalize("NFKC", text).casefold())
+    starts = np.cumsum(lengths) - lengths
+    fits = (lengths > 0) & (lengths < 256)
+    fits[fits] = folded[starts[fits]] <= 0xFFFF
+    for i in np.flatnonzero(fits & (lengths > 1)).tolist():
+        fits[i] = folded[starts[i] : starts[i] + lengths[i]].max() <= 0xFFFF
+    first = np.zeros(len(plane), dtype=np.uint16)
+    size = np.zeros(len(plane), dtype=np.uint8)
+    first[chars[fits]] = folded[starts[fits]]
+    size[chars[fits]] = lengths[fits]
+    single = np.flatnonzero(size == 1)
+    rows = np.stack((first[single].astype(np.int64), single))
+    return BmpFolds(first, size, rows[:, np.lexsort((rows[1], rows[0]))])
+
+
 def merging_table() -> np.ndarray:
     """Boolean array indexed by code point: True for characters NFKC may merge backwards."""
     return _tables().merging

@@ -19,6 +19,8 @@ from reader.core.query import reference_search
 # characters that fold to several (… ß ﬁ), merging ones (combining accent, half-width voicing).
 ALPHABET = "ab向量梯度 :：ＢBb…ßsﬁe\u0301ｶﾞ$\\"
 SIMPLE_ALPHABET = "ab向量梯度 :：ＢBb…ß$\\"
+# Beyond the Basic Multilingual Plane (folded on code points, not by table): 𝐱 folds to x.
+ASTRAL_ALPHABET = "ab向量 :Bb…\U0001d431x\U0001f600"
 
 
 def make_post(
@@ -90,6 +92,14 @@ def test_same_posts_as_the_substring_scan(case: tuple[list[Post], str]) -> None:
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(corpus_and_query(ALPHABET))
 def test_same_posts_with_merging_characters(case: tuple[list[Post], str]) -> None:
+    posts, query = case
+    results = SearchIndex.build(posts).search(query, limit=None)
+    assert ids(results) == sorted(reference_search(posts, query))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpus_and_query(ASTRAL_ALPHABET))
+def test_same_posts_with_characters_beyond_the_plane(case: tuple[list[Post], str]) -> None:
     posts, query = case
     results = SearchIndex.build(posts).search(query, limit=None)
     assert ids(results) == sorted(reference_search(posts, query))

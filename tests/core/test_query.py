@@ -27,6 +27,22 @@ def test_generated_tables_match_this_unicodedata() -> None:
     assert norm.compute_tables() == (norm._MERGING_CLASS, norm._RESIZING_CLASS)
 
 
+def test_plane_tables_fold_every_character_as_fold_char_does() -> None:
+    folds = norm.bmp_folds()
+    merging = norm.merging_table()
+    for cp in range(0x10000):
+        folded = norm.fold_char(chr(cp))
+        table_says = (int(folds.size[cp]), int(folds.first[cp]) if folds.size[cp] else None)
+        if merging[cp] or 0xD800 <= cp <= 0xDFFF or max(folded) > "\uffff":
+            assert table_says == (0, None), hex(cp)
+        else:
+            assert table_says == (len(folded), ord(folded[0])), hex(cp)
+    rows = folds.sources.T.tolist()
+    assert rows == sorted(rows)
+    assert all(norm.fold_char(chr(cp)) == chr(f) for f, cp in rows)
+    assert len(rows) == int((folds.size == 1).sum())
+
+
 @given(st.text(alphabet=TRICKY, max_size=30))
 def test_offsets_point_at_the_original_characters(text: str) -> None:
     folded, starts, ends = norm.normalize_with_offsets(text)
