@@ -92,13 +92,18 @@ def build_arrays(posts: Sequence[Post]) -> dict[str, np.ndarray]:
     n_chars = len(text.symbols)
     block_start = _blocks(np.append(text.seg_start[first_seg[:-1]], n_chars))
     # The pair sort is long numpy calls that release the GIL: the per-post tables are made on
-    # this thread meanwhile (about half the build on two cores).
+    # this thread meanwhile, and the dense pairs' rows while the other lists are gap coded.
     with ThreadPoolExecutor(1, thread_name_prefix="index-pairs") as pool:
         separators = text.seg_start + text.seg_len
-        pairs = pool.submit(_pair_index, text.symbols, text.n_symbols, separators, block_start)
+        sorting = pool.submit(_sorted_pairs, text.symbols, text.n_symbols, separators)
         characters = text.characters()
         arrays = _post_tables(segments, raw_len, first_seg, text, characters)
-        arrays.update(pairs.result())
+        keys, offsets, positions = sorting.result()
+        dense = _dense_lists(offsets, len(block_start))
+        coding = pool.submit(_gap_coded, positions, offsets, dense)
+        dense_tables, in_block = _dense_rows(positions, offsets, dense, block_start)
+        arrays.update(coding.result() | dense_tables, keys=keys, offsets=offsets)
+    _write_dense(arrays["gaps"], offsets, dense, in_block)
     arrays["keys"] = _character_keys(arrays["keys"], text.n_symbols, characters.id_of)
     arrays.update(
         merging_free=np.array(text.merging_free), fold_sources=characters.fold_sources
@@ -455,12 +460,13 @@ def _blocks(doc_start: np.ndarray) -> np.ndarray:
     return np.repeat(doc_start[:-1].astype(np.int64), pieces) + rank * BLOCK_CHARS
 
 
-def _pair_index(
-    symbols: np.ndarray, base: int, separators: np.ndarray, block_start: np.ndarray
-) -> dict[str, np.ndarray]:
-    """Positions of every pair of adjacent symbols (no separator in it: `separators` are where
-    those lie), sorted by (pair key, position), with the distinct keys (first * base + second,
-    in symbols: see _character_keys) and where each one's positions start."""
+def _sorted_pairs(
+    symbols: np.ndarray, base: int, separators: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(keys, offsets, positions): the positions of every pair of adjacent symbols (no
+    separator in it: `separators` are where those lie), sorted by (pair key, position); the
+    distinct keys (first * base + second, in symbols: see _character_keys); where each key's
+    positions start."""
     pos_type = _position_type(len(symbols))
     n_pairs = max(len(symbols) - 1, 0)
     broken = np.concatenate((separators, separators - 1))  # a pair ending or starting there
@@ -509,10 +515,7 @@ def _pair_index(
         starts = np.concatenate(([0], np.flatnonzero(keys[1:] != keys[:-1]) + 1))
     else:
         starts = np.zeros(0, dtype=np.int64)
-    offsets = np.append(starts, len(keys)).astype(pos_type)
-    return {"keys": keys[starts], "offsets": offsets} | _gap_coded(
-        positions, offsets, block_start
-    )
+    return keys[starts], np.append(starts, len(keys)).astype(pos_type), positions
 
 
 def _character_keys(keys: np.ndarray, base: int, id_of: np.ndarray) -> np.ndarray:
@@ -524,40 +527,68 @@ def _character_keys(keys: np.ndarray, base: int, id_of: np.ndarray) -> np.ndarra
     return ids.astype(np.uint32 if n_ids * n_ids < 2**32 else np.uint64)
 
 
+def _dense_lists(offsets: np.ndarray, n_blocks: int) -> np.ndarray:
+    """The pairs with DENSE_PER_BLOCK or more positions per block, ascending."""
+    sizes = np.diff(offsets.astype(np.int64))
+    return np.flatnonzero(sizes >= DENSE_PER_BLOCK * max(n_blocks, 1))
+
+
 def _gap_coded(
-    positions: np.ndarray, offsets: np.ndarray, block_start: np.ndarray
+    positions: np.ndarray, offsets: np.ndarray, dense: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """The sorted position lists in 16 bits each. A list of DENSE_PER_BLOCK or more positions
-    per block (`dense_pairs`, ascending) keeps how many fall in each block (a row of
-    `dense_rows`) and each one's offset in its block: a search reads its counts per post
-    without placing the positions, and decodes them without a running sum. Every other list
-    keeps its first position whole (`first`) and every later one as the gap from the one before;
-    a gap of GAP_LIMIT or more is written 0 (no real gap is 0) and kept in `wide_gaps`,
-    `wide_before[k]` of them before pair k's list. Half the memory of 32-bit positions."""
+    """The sorted position lists in 16 bits each. A dense list (see _dense_lists) is left to
+    _dense_rows: its place in `gaps` is written there. Every other list keeps its first
+    position whole (`first`) and every later one as the gap from the one before; a gap of
+    GAP_LIMIT or more is written 0 (no real gap is 0) and kept in `wide_gaps`, `wide_before[k]`
+    of them before pair k's list. Half the memory of 32-bit positions."""
     gaps = np.empty(len(positions), dtype=positions.dtype)
     np.subtract(positions[1:], positions[:-1], out=gaps[1:])  # wraps at list starts: see below
     list_starts = offsets[:-1]
     gaps[list_starts] = 0
-    sizes = np.diff(offsets.astype(np.int64))
-    dense = np.flatnonzero(sizes >= DENSE_PER_BLOCK * max(len(block_start), 1))
-    bounds = [(int(offsets[k]), int(offsets[k + 1])) for k in dense.tolist()]
-    for low, high in bounds:
-        gaps[low:high] = 1  # not wide gaps: overwritten by block offsets below
+    for k in dense.tolist():
+        gaps[int(offsets[k]) : int(offsets[k + 1])] = 0  # not wide gaps
     wide = np.flatnonzero(gaps >= GAP_LIMIT)
     narrow = gaps.astype(np.uint16)
     narrow[wide] = 0
-    rows = np.zeros((len(dense), len(block_start)), dtype=np.uint32)
-    for row, (low, high) in zip(rows, bounds, strict=True):
-        listed = positions[low:high]
-        row[:] = np.diff(np.append(np.searchsorted(listed, block_start), high - low))
-        narrow[low:high] = listed - np.repeat(block_start, row)
-    row_type = np.uint16 if rows.max(initial=0) <= 0xFFFF else np.uint32
     return {
         "first": positions[list_starts],
         "gaps": narrow,
         "wide_gaps": gaps[wide],
         "wide_before": np.searchsorted(wide, offsets).astype(offsets.dtype),
+    }
+
+
+def _dense_rows(
+    positions: np.ndarray, offsets: np.ndarray, dense: np.ndarray, block_start: np.ndarray
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The dense lists' counts per block (a row of `dense_rows` each, `dense_pairs` saying whose)
+    and, end to end, each position's offset in its block: a search reads a dense pair's counts
+    per post without placing its positions, and decodes them without a running sum."""
+    bounds = [(int(offsets[k]), int(offsets[k + 1])) for k in dense.tolist()]
+    rows = np.zeros((len(dense), len(block_start)), dtype=np.uint32)
+    in_block = np.empty(sum(high - low for low, high in bounds), dtype=np.uint16)
+    at = 0
+    for row, (low, high) in zip(rows, bounds, strict=True):
+        listed = positions[low:high]
+        row[:] = np.diff(np.append(np.searchsorted(listed, block_start), high - low))
+        in_block_here = in_block[at : at + high - low]
+        np.subtract(listed, np.repeat(block_start, row), out=in_block_here, casting="unsafe")
+        at += high - low
+    row_type = np.uint16 if rows.max(initial=0) <= 0xFFFF else np.uint32
+    tables = {
         "dense_pairs": dense.astype(np.uint32),
         "dense_rows": rows.astype(row_type),
         "block_start": block_start.astype(positions.dtype),
     }
+    return tables, in_block
+
+
+def _write_dense(
+    gaps: np.ndarray, offsets: np.ndarray, dense: np.ndarray, in_block: np.ndarray
+) -> None:
+    """Put the dense lists' offsets in block (from _dense_rows) in their places in `gaps`."""
+    at = 0
+    for k in dense.tolist():
+        low, high = int(offsets[k]), int(offsets[k + 1])
+        gaps[low:high] = in_block[at : at + high - low]
+        at += high - low
