@@ -187,6 +187,8 @@ class BmpFolds:
     size: np.ndarray
     """uint8 by code point: how many characters its fold has; 0 where a table cannot say
     (surrogates, merging characters, folds reaching beyond the plane)."""
+    single: np.ndarray
+    """uint16 by code point: its fold when that is one character, else 0 (as for NUL)."""
     sources: np.ndarray
     """Rows (folded character, code point) of every code point folding to one character,
     sorted."""
@@ -219,7 +221,8 @@ def bmp_folds() -> BmpFolds:
     size[chars[fits]] = lengths[fits]
     single = np.flatnonzero(size == 1)
     rows = np.stack((first[single].astype(np.int64), single))
-    return BmpFolds(first, size, rows[:, np.lexsort((rows[1], rows[0]))])
+    single_fold = np.where(size == 1, first, 0).astype(np.uint16)
+    return BmpFolds(first, size, single_fold, rows[:, np.lexsort((rows[1], rows[0]))])
 
 
 def merging_table() -> np.ndarray:

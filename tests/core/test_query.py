@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -37,6 +38,7 @@ def test_plane_tables_fold_every_character_as_fold_char_does() -> None:
             assert table_says == (0, None), hex(cp)
         else:
             assert table_says == (len(folded), ord(folded[0])), hex(cp)
+    assert (folds.single == np.where(folds.size == 1, folds.first, 0)).all()
     rows = folds.sources.T.tolist()
     assert rows == sorted(rows)
     assert all(norm.fold_char(chr(cp)) == chr(f) for f, cp in rows)
