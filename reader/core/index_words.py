@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import re
 from collections import Counter, defaultdict
 
@@ -50,11 +51,7 @@ def build_word_table(
     for char in WORD_CHARS:
         if char in code_of_char:
             table[code_of_char[char]] = ord(char)
-    text = codes[:n_chars].tobytes().translate(table)
-    tokens = text.split()  # in text order; every other byte became a space
-    vocabulary: defaultdict[bytes, int] = defaultdict(itertools.count().__next__)
-    token_word = np.fromiter(map(vocabulary.__getitem__, tokens), np.int64, len(tokens))
-    del tokens
+    text = codes[:n_chars].tobytes().translate(table)  # words in ASCII, spaces between
     in_word = np.frombuffer(text, dtype=np.uint8) != _SPACE
     edges = np.empty(n_chars + 1, dtype=bool)  # where a word starts or ends
     edges[0] = in_word[0] if n_chars else False
@@ -62,11 +59,11 @@ def build_word_table(
     np.not_equal(in_word[1:], in_word[:-1], out=edges[1:n_chars])
     bounds = np.flatnonzero(edges)
     token_start, token_end = bounds[0::2], bounds[1::2]
+    words, token_word = _word_ids(text, token_start, token_end)
     parts = np.empty(2 * n_docs, dtype=np.int64)  # post d: title 2d, body 2d + 1
     parts[0::2] = doc_start[:-1]
     parts[1::2] = title_end
     token_part = np.searchsorted(parts, token_start, side="right") - 1
-    words = list(vocabulary)
     arrays = _postings("word", words, token_word, token_part, n_docs)
     if "{" not in code_of_char or "}" not in code_of_char or len(token_word) < 2:
         return arrays | _empty("glued")
@@ -82,6 +79,51 @@ def build_word_table(
         for head, argument in zip(*np.divmod(distinct, len(words)), strict=True)
     ]
     return arrays | _postings("glued", spelled, glued_id.ravel(), token_part[at], n_docs)
+
+
+def _word_ids(
+    text: bytes, token_start: np.ndarray, token_end: np.ndarray
+) -> tuple[list[bytes], np.ndarray]:
+    """The distinct words (spelled) and each token's word: a word of up to eight letters is
+    its eight bytes read as one 64-bit number (the bytes after it masked off), so most tokens
+    are told apart with array steps; longer ones go through a dict (splitting the text and
+    looking every token up in a dict took 0.19 s at 1,500 posts, this 0.09 s)."""
+    padded = np.frombuffer(text + b" " * 8, dtype=np.uint8)
+    # Eight bytes from every offset of the text: an unaligned view, read by fancy indexing.
+    eight = np.ndarray((len(text),), dtype="<u8", buffer=padded, strides=(1,))
+    length = token_end - token_start
+    short = np.flatnonzero(length <= 8)
+    masks = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+    keys = eight[token_start[short]] & masks[length[short]]
+    distinct = _distinct_keys(keys)
+    token_word = np.empty(len(token_start), dtype=np.int64)
+    token_word[short] = np.searchsorted(distinct, keys)
+    words = [key.to_bytes(8, "little").rstrip(b"\x00") for key in distinct.tolist()]
+    # Up to sixteen letters: the two numbers as one Python integer; longer: the bytes.
+    vocabulary: defaultdict[int | bytes, int] = defaultdict(itertools.count(len(words)).__next__)
+    middle = np.flatnonzero((length > 8) & (length <= 16))
+    low = eight[token_start[middle]].tolist()
+    high = (eight[token_start[middle] + 8] & masks[length[middle] - 8]).tolist()
+    numbers = map(operator.or_, low, map(operator.lshift, high, itertools.repeat(64)))
+    token_word[middle] = np.fromiter(map(vocabulary.__getitem__, numbers), np.int64, len(middle))
+    long = np.flatnonzero(length > 16)
+    bounds = map(slice, token_start[long].tolist(), token_end[long].tolist())
+    token_word[long] = np.fromiter(
+        map(vocabulary.__getitem__, map(text.__getitem__, bounds)), np.int64, len(long)
+    )
+    spelled = [
+        word if isinstance(word, bytes) else word.to_bytes(16, "little").rstrip(b"\x00")
+        for word in vocabulary
+    ]
+    return words + spelled, token_word
+
+
+def _distinct_keys(keys: np.ndarray) -> np.ndarray:
+    """The distinct values, ascending (by one sort: np.unique took far longer here)."""
+    ordered = np.sort(keys)
+    if len(ordered):
+        ordered = ordered[np.append(True, ordered[1:] != ordered[:-1])]
+    return ordered
 
 
 def _own_codes(chars: str, code_of_id: np.ndarray, alphabet: np.ndarray) -> dict[str, int]:

@@ -126,3 +126,35 @@ def test_without_codes_for_every_letter_the_pairs_answer() -> None:
     assert not index._words.usable
     assert index._find("abc").positions is not None
     assert index._find("abc").counts.tolist() == [1, 2]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.lists(st.text(alphabet="ab\\", min_size=1, max_size=24), min_size=1, max_size=6),
+        min_size=1,
+        max_size=5,
+    ),
+    st.data(),
+)
+def test_words_of_every_length_are_told_apart(words: list[list[str]], data: st.DataObject) -> None:
+    """Words up to 8 letters, up to 16 and longer are numbered three ways (see _word_ids): words
+    sharing their first 8 or 16 letters must stay distinct, and counts per post exact."""
+    posts = [make_post(f"t{i}", [" ".join(ws)], day=i) for i, ws in enumerate(words)]
+    word = data.draw(st.sampled_from([w for ws in words for w in ws]))
+    start = data.draw(st.integers(0, max(len(word) - 3, 0)))
+    term = word[start : start + data.draw(st.integers(3, 20))]
+    if len(term) < 3:
+        term = word
+    index = SearchIndex.build(posts)
+    results = index.search(f'"{term}"', limit=None)
+    assert ids(results) == sorted(reference_search(posts, f'"{term}"'))
+    counts = index._words.counts(normalize(term)) if len(term) >= 3 else None
+    if counts is not None:
+        folded = normalize(term)
+        expected = [sum(_occurrences(p, folded) for p in post.paragraphs) for post in posts]
+        assert counts[0].tolist() == expected
+
+
+def _occurrences(text: str, term: str) -> int:
+    return sum(text.startswith(term, i) for i in range(len(text)))
