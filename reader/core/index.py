@@ -195,7 +195,8 @@ class SearchIndex:
 
     @classmethod
     def build(cls, posts: Sequence[Post]) -> SearchIndex:
-        """Index `posts` (titles and paragraphs): about 0.8 s for 25 MB on two cores (docs/benchmarks.md)."""
+        """Index `posts` (titles and paragraphs): about 0.8 s for 25 MB on two cores
+        (docs/benchmarks.md)."""
         posts = list(posts)
         return cls(posts, build_arrays(posts))
 

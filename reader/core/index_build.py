@@ -44,6 +44,9 @@ the code BYTE_CODED, and a term's character with that code is checked against it
 
 POSTINGS_BINS = 1 << 22
 """Most (post, counted character) cells counted at once (see _character_postings)."""
+COUNT_CHUNK = 1 << 20
+"""Characters counted by one np.bincount call: it converts them to 64 bits first, and a
+temporary of the whole text would be fresh memory pages every build."""
 
 
 @dataclass(frozen=True)
@@ -213,20 +216,30 @@ def _character_postings(
     counted = characters.counts > COUNTED_CHARACTER_MIN
     counted_ids = np.flatnonzero(counted)
     width = len(counted_ids) + 1  # the last column counts every other symbol
-    column_of = np.full(len(characters.id_of), width - 1, dtype=np.uint32)
-    column_of[characters.symbol_of[counted_ids]] = np.arange(width - 1, dtype=np.uint32)
+    column_type = np.uint16 if width <= 0xFFFF else np.uint32
+    column_of = np.full(len(characters.id_of), width - 1, dtype=column_type)
+    column_of[characters.symbol_of[counted_ids]] = np.arange(width - 1, dtype=column_type)
     columns = _look_up(column_of, symbols)
     lengths = np.diff(doc_start.astype(np.int64))
     chars, posts, counts = [], [], []
     step = max(POSTINGS_BINS // width, 1)
-    # A table of counts per (post, counted character), a band of posts at a time; read by
-    # column, its cells come out by character, then post.
+    # A table of counts per (post, counted character), a band of posts at a time, counted a few
+    # posts at a time (COUNT_CHUNK characters or one post): read by column, its cells come out
+    # by character, then post.
     for first in range(0, n_docs, step):
         last = min(first + step, n_docs)
-        row_starts = np.arange(last - first, dtype=np.uint32) * np.uint32(width)
-        cells = np.repeat(row_starts, lengths[first:last])
-        cells += columns[int(doc_start[first]) : int(doc_start[last])]
-        table = np.bincount(cells, minlength=(last - first) * width).reshape(-1, width)
+        table = np.empty((last - first, width), dtype=np.int64)
+        low = first
+        while low < last:
+            end = int(doc_start[low]) + COUNT_CHUNK
+            high = min(max(int(np.searchsorted(doc_start, end, "right")) - 1, low + 1), last)
+            row_starts = np.arange(high - low, dtype=np.uint32) * np.uint32(width)
+            cells = np.repeat(row_starts, lengths[low:high])
+            cells += columns[int(doc_start[low]) : int(doc_start[high])]
+            table[low - first : high - first] = np.bincount(
+                cells, minlength=(high - low) * width
+            ).reshape(-1, width)
+            low = high
         by_char = table[:, :-1].T
         char, post = np.nonzero(by_char)
         chars.append(char)
@@ -305,7 +318,7 @@ def _fold_plane(segments: list[str], raw_len: np.ndarray) -> _FoldedText | None:
     seg_start = np.cumsum(seg_len + 1) - (seg_len + 1)
 
     def characters() -> _Characters:
-        counts = np.bincount(symbols, minlength=0x10000)
+        counts = _bincount(symbols, 0x10000)
         alphabet = np.flatnonzero(counts[1:]) + 1
         id_type = np.uint16 if len(alphabet) < 0xFFFF else np.uint32
         id_of = np.zeros(0x10000, dtype=id_type)
@@ -441,6 +454,14 @@ def _look_up(
         stop = start + LOOKUP_CHUNK
         table.take(index[start:stop], out=out[start:stop])
     return out
+
+
+def _bincount(values: np.ndarray, minlength: int) -> np.ndarray:
+    """np.bincount, COUNT_CHUNK values at a time."""
+    total = np.zeros(minlength, dtype=np.int64)
+    for start in range(0, len(values), COUNT_CHUNK):
+        total += np.bincount(values[start : start + COUNT_CHUNK], minlength=minlength)
+    return total
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
