@@ -69,6 +69,8 @@ class _FoldedText:
 
 @dataclass(frozen=True)
 class _Characters:
+    """The folded text's characters: which, their ids and how often each occurs."""
+
     alphabet: np.ndarray
     """The folded text's distinct characters (code points, ascending); a character's id is its
     rank here, and the separator's id is len(alphabet)."""
@@ -279,7 +281,8 @@ def _fold_text(segments: list[str], raw_len: np.ndarray) -> _FoldedText:
 
 def _fold_plane(segments: list[str], raw_len: np.ndarray) -> _FoldedText | None:
     """The folded text as code points (NUL separating segments), or None when some character
-    lies outside the Basic Multilingual Plane, may merge, or is NUL."""
+    lies outside the Basic Multilingual Plane, may merge, or is NUL. (`segments` is left as it
+    was.)"""
     segments.append("")  # a separator after the last segment too, without copying the text
     joined = "\x00".join(segments)
     segments.pop()
