@@ -3,6 +3,7 @@ character per post. See reader.core.index for the layout and how it is searched.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -100,7 +101,14 @@ def build_arrays(posts: Sequence[Post]) -> dict[str, np.ndarray]:
     # this thread meanwhile, and the dense pairs' rows while the other lists are gap coded.
     with ThreadPoolExecutor(1, thread_name_prefix="index-pairs") as pool:
         separators = text.seg_start + text.seg_len
-        sorting = pool.submit(_sorted_pairs, text.symbols, text.n_symbols, separators)
+        fit = _PackedPairs.fit(text.symbols, text.n_symbols)
+        packing = _PackedPairs(text.symbols, text.n_symbols) if fit else None
+        sorting = pool.submit(_sorted_pairs, text.symbols, text.n_symbols, separators, packing)
+        if packing is not None:
+            try:
+                packing.pack(0, packing.middle)
+            finally:  # else the pair thread would wait for ever
+                packing.front_packed.set()
         characters = text.characters()
         arrays = _post_tables(segments, raw_len, first_seg, text, characters)
         keys, offsets, positions = sorting.result()
@@ -494,42 +502,67 @@ def _blocks(doc_start: np.ndarray) -> np.ndarray:
     return np.repeat(doc_start[:-1].astype(np.int64), pieces) + rank * BLOCK_CHARS
 
 
+class _PackedPairs:
+    """Every pair's sort key, (first * base + second) << pos_bits | position, in 64 bits,
+    packed by two threads: the front half by the caller while the pair thread packs the back
+    half (a tenth of the pair thread's work: its memory pages are fresh in a first build)."""
+
+    def __init__(self, symbols: np.ndarray, base: int) -> None:
+        self.n_pairs = max(len(symbols) - 1, 0)
+        self.pos_bits = max(self.n_pairs.bit_length(), 1)
+        self.keys = np.empty(self.n_pairs, dtype=np.uint64)
+        self.middle = self.n_pairs // 2 // LOOKUP_CHUNK * LOOKUP_CHUNK
+        self.front_packed = threading.Event()
+        self._symbols = symbols
+        self._base = base
+
+    @staticmethod
+    def fit(symbols: np.ndarray, base: int) -> bool:
+        """Whether a pair's key and position fit 64 bits together."""
+        n_pairs = max(len(symbols) - 1, 0)
+        return max(n_pairs.bit_length(), 1) + int(base * base - 1).bit_length() <= 64
+
+    def pack(self, start: int, stop: int) -> None:
+        """The keys of pairs start..stop-1, a chunk at a time: a temporary as large as the
+        text costs more in fresh pages than the arithmetic (12.6 M pairs: 0.36 s before the
+        sort and after, 0.11 s so), and each step of a chunk finds it in the cache."""
+        first_bits = np.uint64(self._base << self.pos_bits)
+        shift = np.uint64(self.pos_bits)
+        symbols = self._symbols
+        for low in range(start, stop, LOOKUP_CHUNK):
+            high = min(low + LOOKUP_CHUNK, stop)
+            into = self.keys[low:high]
+            np.multiply(symbols[low:high], first_bits, out=into, dtype=np.uint64)
+            second = symbols[low + 1 : high + 1].astype(np.uint64)
+            second <<= shift
+            second |= np.arange(low, high, dtype=np.uint64)
+            into += second
+
+
 def _sorted_pairs(
-    symbols: np.ndarray, base: int, separators: np.ndarray
+    symbols: np.ndarray, base: int, separators: np.ndarray, packing: _PackedPairs | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(keys, offsets, positions): the positions of every pair of adjacent symbols (no
     separator in it: `separators` are where those lie), sorted by (pair key, position); the
     distinct keys (first * base + second, in symbols: see _character_keys); where each key's
-    positions start."""
+    positions start. `packing` (when keys fit 64 bits) has its front half packed by the caller."""
     pos_type = _position_type(len(symbols))
     n_pairs = max(len(symbols) - 1, 0)
     broken = np.concatenate((separators, separators - 1))  # a pair ending or starting there
     broken = broken[(broken >= 0) & (broken < n_pairs)]
     n_real = n_pairs - len(_distinct(broken))
-    pos_bits = max(n_pairs.bit_length(), 1)
-    key_bits = int(base * base - 1).bit_length()
-    if pos_bits + key_bits <= 64:
-        # One sort of (key << pos_bits | position), numpy's vectorised sort of plain integers;
-        # pairs with a separator get the largest value, so they sort last and are cut off.
-        # A chunk at a time: a temporary as large as the text costs more in fresh pages than
-        # the arithmetic (12.6 M pairs: 0.36 s before the sort and after, 0.11 s so), and each
-        # step of a chunk finds it in the cache.
-        packed = np.empty(n_pairs, dtype=np.uint64)
-        first_bits = np.uint64(base << pos_bits)
-        shift = np.uint64(pos_bits)
-        for start in range(0, n_pairs, LOOKUP_CHUNK):
-            stop = min(start + LOOKUP_CHUNK, n_pairs)
-            into = packed[start:stop]
-            np.multiply(symbols[start:stop], first_bits, out=into, dtype=np.uint64)
-            second = symbols[start + 1 : stop + 1].astype(np.uint64)
-            second <<= shift
-            second |= np.arange(start, stop, dtype=np.uint64)
-            into += second
+    if packing is not None:
+        # One sort of the packed keys, numpy's vectorised sort of plain integers; pairs with a
+        # separator get the largest value, so they sort last and are cut off.
+        packing.pack(packing.middle, n_pairs)
+        packing.front_packed.wait()
+        packed = packing.keys
+        shift = np.uint64(packing.pos_bits)
         packed[broken] = np.uint64(2**64 - 1)
         packed.sort()
         packed = packed[:n_real]
         positions = np.empty(n_real, dtype=pos_type)
-        position_bits = np.uint64((1 << pos_bits) - 1)
+        position_bits = np.uint64((1 << packing.pos_bits) - 1)
         chunk = np.empty(min(LOOKUP_CHUNK, n_real), dtype=np.uint64)
         for start in range(0, n_real, LOOKUP_CHUNK):
             stop = min(start + LOOKUP_CHUNK, n_real)

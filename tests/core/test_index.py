@@ -105,6 +105,17 @@ def test_same_posts_with_characters_beyond_the_plane(case: tuple[list[Post], str
     assert ids(results) == sorted(reference_search(posts, query))
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpus_and_query(SIMPLE_ALPHABET))
+def test_same_posts_when_pair_keys_do_not_fit_64_bits(case: tuple[list[Post], str]) -> None:
+    """A huge alphabet in a huge text sorts its pairs by argsort instead: force that path."""
+    posts, query = case
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_build._PackedPairs, "fit", staticmethod(lambda symbols, base: False))
+        results = SearchIndex.build(posts).search(query, limit=None)
+    assert ids(results) == sorted(reference_search(posts, query))
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(corpus_and_query(SIMPLE_ALPHABET))
 def test_same_posts_when_every_character_is_counted_per_post(case: tuple[list[Post], str]) -> None:
