@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -252,3 +253,53 @@ def test_text_with_nul_characters_is_still_exact() -> None:
     assert index.search("\x00b").total == 1
     assert index.search("ab").total == 1
     assert index.search("c").total == 2
+
+
+@pytest.mark.parametrize("step", ["_post_tables", "_sorted_pairs", "_character_postings"])
+def test_a_failing_build_step_raises_instead_of_hanging(step: str) -> None:
+    """The pair thread waits for the front half of the keys: a failure on either thread must
+    end both."""
+    posts = [make_post("ab向量", ["梯度 ab", "向量"], day=1), make_post("cd", ["ab"], day=2)]
+    raised: list[BaseException] = []
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(step)
+
+    def build() -> None:
+        try:
+            SearchIndex.build(posts)
+        except RuntimeError as error:
+            raised.append(error)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_build, step, fail)
+        worker = threading.Thread(target=build, daemon=True)
+        worker.start()
+        worker.join(timeout=30)
+    assert not worker.is_alive()
+    assert [str(e) for e in raised] == [step]
+
+
+def test_a_failure_packing_the_front_half_does_not_leave_the_pair_thread_waiting() -> None:
+    posts = [make_post("ab向量", ["梯度 ab", "向量"], day=1), make_post("cd", ["ab"], day=2)]
+    pack = index_build._PackedPairs.pack
+    raised: list[BaseException] = []
+
+    def fail_front(self: index_build._PackedPairs, start: int, stop: int) -> None:
+        if not threading.current_thread().name.startswith("index-pairs"):  # the caller's half
+            raise RuntimeError("front")
+        pack(self, start, stop)
+
+    def build() -> None:
+        try:
+            SearchIndex.build(posts)
+        except RuntimeError as error:
+            raised.append(error)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_build._PackedPairs, "pack", fail_front)
+        worker = threading.Thread(target=build, daemon=True)
+        worker.start()
+        worker.join(timeout=30)
+    assert not worker.is_alive()
+    assert [str(e) for e in raised] == ["front"]
