@@ -111,9 +111,9 @@ def build_arrays(posts: Sequence[Post]) -> dict[str, np.ndarray]:
                 packing.front_packed.set()
         characters = text.characters()
         arrays = _post_tables(segments, raw_len, first_seg, text, characters)
-        keys, offsets, positions = sorting.result()
+        keys, offsets, positions, scratch = sorting.result()
         dense = _dense_lists(offsets, len(block_start))
-        coding = pool.submit(_gap_coded, positions, offsets, dense)
+        coding = pool.submit(_gap_coded, positions, offsets, dense, scratch)
         dense_tables, in_block = _dense_rows(positions, offsets, dense, block_start)
         arrays.update(coding.result() | dense_tables, keys=keys, offsets=offsets)
     _write_dense(arrays["gaps"], offsets, dense, in_block)
@@ -541,48 +541,69 @@ class _PackedPairs:
 
 def _sorted_pairs(
     symbols: np.ndarray, base: int, separators: np.ndarray, packing: _PackedPairs | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(keys, offsets, positions): the positions of every pair of adjacent symbols (no
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """(keys, offsets, positions, scratch): the positions of every pair of adjacent symbols (no
     separator in it: `separators` are where those lie), sorted by (pair key, position); the
     distinct keys (first * base + second, in symbols: see _character_keys); where each key's
-    positions start. `packing` (when keys fit 64 bits) has its front half packed by the caller."""
+    positions start; room for as many more positions, when there is some to spare (see
+    _gap_coded). `packing` (when keys fit 64 bits) has its front half packed by the caller."""
     pos_type = _position_type(len(symbols))
     n_pairs = max(len(symbols) - 1, 0)
     broken = np.concatenate((separators, separators - 1))  # a pair ending or starting there
     broken = broken[(broken >= 0) & (broken < n_pairs)]
     n_real = n_pairs - len(_distinct(broken))
-    if packing is not None:
-        # One sort of the packed keys, numpy's vectorised sort of plain integers; pairs with a
-        # separator get the largest value, so they sort last and are cut off.
-        packing.pack(packing.middle, n_pairs)
-        packing.front_packed.wait()
-        packed = packing.keys
-        shift = np.uint64(packing.pos_bits)
-        packed[broken] = np.uint64(2**64 - 1)
-        packed.sort()
-        packed = packed[:n_real]
-        positions = np.empty(n_real, dtype=pos_type)
-        position_bits = np.uint64((1 << packing.pos_bits) - 1)
-        chunk = np.empty(min(LOOKUP_CHUNK, n_real), dtype=np.uint64)
-        for start in range(0, n_real, LOOKUP_CHUNK):
-            stop = min(start + LOOKUP_CHUNK, n_real)
-            np.bitwise_and(packed[start:stop], position_bits, out=chunk[: stop - start])
-            positions[start:stop] = chunk[: stop - start]
-        packed >>= shift
-        keys = packed
-    else:  # an alphabet of over a million characters in a huge text: slower but exact
+    if packing is None:  # an alphabet of over a million characters in a huge text: slower
         kept = np.ones(n_pairs, dtype=bool)
         kept[broken] = False
         where = np.flatnonzero(kept)
         pair_keys = symbols[where].astype(np.uint64) * np.uint64(base) + symbols[where + 1]
         order = np.argsort(pair_keys, kind="stable")
         positions = where[order].astype(pos_type)
-        keys = pair_keys[order]
-    if len(keys):
-        starts = np.concatenate(([0], np.flatnonzero(keys[1:] != keys[:-1]) + 1))
-    else:
-        starts = np.zeros(0, dtype=np.int64)
-    return keys[starts], np.append(starts, len(keys)).astype(pos_type), positions
+        pair_keys = pair_keys[order]
+        changed = np.ones(n_real, dtype=bool)
+        np.not_equal(pair_keys[1:], pair_keys[:-1], out=changed[1:])
+        starts = np.flatnonzero(changed)
+        offsets = np.append(starts, n_real).astype(pos_type)
+        return pair_keys[starts], offsets, positions, None
+    # One sort of the packed keys, numpy's vectorised sort of plain integers; pairs with a
+    # separator get the largest value, so they sort last and are cut off.
+    packing.pack(packing.middle, n_pairs)
+    packing.front_packed.wait()
+    packing.keys[broken] = np.uint64(2**64 - 1)
+    packing.keys.sort()
+    packed = packing.keys[:n_real]
+    shift = np.uint64(packing.pos_bits)
+    starts = _run_starts(packed, shift)
+    keys = packed[starts] >> shift
+    offsets = np.append(starts, n_real).astype(pos_type)
+    if pos_type is not np.uint32:
+        packed &= np.uint64((1 << packing.pos_bits) - 1)
+        return keys, offsets, packed, None
+    # The positions go into the first half of the sorted keys' own memory, each chunk's after
+    # it is read (fresh memory pages cost more than the arithmetic: see _PackedPairs); the
+    # other half is spare room.
+    room = packed.view(np.uint32)
+    positions, scratch = room[:n_real], room[n_real:]
+    position_bits = np.uint64((1 << packing.pos_bits) - 1)
+    chunk = np.empty(min(LOOKUP_CHUNK, n_real), dtype=np.uint64)
+    for start in range(0, n_real, LOOKUP_CHUNK):
+        stop = min(start + LOOKUP_CHUNK, n_real)
+        np.bitwise_and(packed[start:stop], position_bits, out=chunk[: stop - start])
+        positions[start:stop] = chunk[: stop - start]  # over keys already read
+    return keys, offsets, positions, scratch
+
+
+def _run_starts(packed: np.ndarray, shift: np.uint64) -> np.ndarray:
+    """Where each run of equal keys (packed >> shift) starts in the sorted `packed`."""
+    if not len(packed):
+        return np.zeros(0, dtype=np.int64)
+    found = [np.zeros(1, dtype=np.int64)]
+    for start in range(1, len(packed), LOOKUP_CHUNK):
+        stop = min(start + LOOKUP_CHUNK, len(packed))
+        here = packed[start:stop] >> shift
+        before = packed[start - 1 : stop - 1] >> shift
+        found.append(np.flatnonzero(here != before) + start)
+    return np.concatenate(found)
 
 
 def _character_keys(keys: np.ndarray, base: int, id_of: np.ndarray) -> np.ndarray:
@@ -601,14 +622,15 @@ def _dense_lists(offsets: np.ndarray, n_blocks: int) -> np.ndarray:
 
 
 def _gap_coded(
-    positions: np.ndarray, offsets: np.ndarray, dense: np.ndarray
+    positions: np.ndarray, offsets: np.ndarray, dense: np.ndarray, scratch: np.ndarray | None
 ) -> dict[str, np.ndarray]:
     """The sorted position lists in 16 bits each. A dense list (see _dense_lists) is left to
     _dense_rows: its place in `gaps` is written there. Every other list keeps its first
     position whole (`first`) and every later one as the gap from the one before; a gap of
     GAP_LIMIT or more is written 0 (no real gap is 0) and kept in `wide_gaps`, `wide_before[k]`
-    of them before pair k's list. Half the memory of 32-bit positions."""
-    gaps = np.empty(len(positions), dtype=positions.dtype)
+    of them before pair k's list. Half the memory of 32-bit positions. `scratch`, if given,
+    holds the 32-bit gaps on the way."""
+    gaps = np.empty(len(positions), dtype=positions.dtype) if scratch is None else scratch
     np.subtract(positions[1:], positions[:-1], out=gaps[1:])  # wraps at list starts: see below
     list_starts = offsets[:-1]
     gaps[list_starts] = 0
