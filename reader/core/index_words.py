@@ -16,6 +16,8 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
+from reader.core.arrays import distinct
+
 WORD_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz\\"
 """Folded characters that make up words (upper case and full-width forms fold to these); the
 backslash too, so that TeX commands are words."""
@@ -73,10 +75,10 @@ def build_word_table(
     glued &= codes[token_end[1:]] == code_of_char["}"]
     at = np.flatnonzero(glued)
     pair_key = token_word[at] * len(words) + token_word[at + 1]
-    distinct, glued_id = np.unique(pair_key, return_inverse=True)
+    glued_keys, glued_id = np.unique(pair_key, return_inverse=True)
     spelled = [
         words[head] + b"{" + words[argument] + b"}"
-        for head, argument in zip(*np.divmod(distinct, len(words)), strict=True)
+        for head, argument in zip(*np.divmod(glued_keys, len(words)), strict=True)
     ]
     return arrays | _postings("glued", spelled, glued_id.ravel(), token_part[at], n_docs)
 
@@ -95,10 +97,10 @@ def _word_ids(
     short = np.flatnonzero(length <= 8)
     masks = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
     keys = eight[token_start[short]] & masks[length[short]]
-    distinct = _distinct_keys(keys)
+    numbers = distinct(keys)
     token_word = np.empty(len(token_start), dtype=np.int64)
-    token_word[short] = np.searchsorted(distinct, keys)
-    words = [key.to_bytes(8, "little").rstrip(b"\x00") for key in distinct.tolist()]
+    token_word[short] = np.searchsorted(numbers, keys)
+    words = [key.to_bytes(8, "little").rstrip(b"\x00") for key in numbers.tolist()]
     # Up to sixteen letters: the two numbers as one Python integer; longer: the bytes.
     vocabulary: defaultdict[int | bytes, int] = defaultdict(itertools.count(len(words)).__next__)
     middle = np.flatnonzero((length > 8) & (length <= 16))
@@ -116,14 +118,6 @@ def _word_ids(
         for word in vocabulary
     ]
     return words + spelled, token_word
-
-
-def _distinct_keys(keys: np.ndarray) -> np.ndarray:
-    """The distinct values, ascending (by one sort: np.unique took far longer here)."""
-    ordered = np.sort(keys)
-    if len(ordered):
-        ordered = ordered[np.append(True, ordered[1:] != ordered[:-1])]
-    return ordered
 
 
 def _own_codes(chars: str, code_of_id: np.ndarray, alphabet: np.ndarray) -> dict[str, int]:
