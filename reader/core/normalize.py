@@ -196,8 +196,8 @@ class BmpFolds:
 
 @functools.cache
 def bmp_folds() -> BmpFolds:
-    """The folding tables of the Basic Multilingual Plane (computed once, in a few ms), so that
-    a whole text of such characters folds by table lookups."""
+    """The folding tables of the Basic Multilingual Plane (computed once per process, about
+    40 ms), so that a whole text of such characters folds by table lookups."""
     tables = _tables()
     plane = np.arange(0x10000)
     usable = ~tables.merging[: len(plane)]
@@ -219,10 +219,10 @@ def bmp_folds() -> BmpFolds:
     size = np.zeros(len(plane), dtype=np.uint8)
     first[chars[fits]] = folded[starts[fits]]
     size[chars[fits]] = lengths[fits]
-    single = np.flatnonzero(size == 1)
-    rows = np.stack((first[single].astype(np.int64), single))
-    single_fold = np.where(size == 1, first, 0).astype(np.uint16)
-    return BmpFolds(first, size, single_fold, rows[:, np.lexsort((rows[1], rows[0]))])
+    one_char = np.flatnonzero(size == 1)
+    rows = np.stack((first[one_char].astype(np.int64), one_char))
+    single = np.where(size == 1, first, 0).astype(np.uint16)
+    return BmpFolds(first, size, single, rows[:, np.lexsort((rows[1], rows[0]))])
 
 
 def merging_table() -> np.ndarray:
