@@ -1,10 +1,10 @@
-r"""The search index's word table: for every run of ASCII letters, digits and backslashes in the
-folded text (a "word": `softmax`, `2048`, `\boldsymbol`, `x\in`), the posts holding it and how
-often; likewise for every word followed by a whole word in braces (a "glued" word:
-`\boldsymbol{x}`, `\mathbb{e}`). A term made only of word characters occurs only inside words,
-and a term like `symbol{x}` only inside glued words, so its count in a post is the sum over the
-few (glued) words containing it, instead of checking each of its occurrences (`boldsymbol`,
-`\frac` and `\boldsymbol{x}` have tens of thousands)."""
+r"""The search index's word table: for every run of MIN_TERM or more ASCII letters, digits and
+backslashes in the folded text (a "word": `softmax`, `2048`, `\boldsymbol`, `x\in`), the posts
+holding it and how often; likewise for every run of any length followed by a whole run in braces
+(a "glued" word: `\boldsymbol{x}`, `\mathbb{e}`). A term made only of word characters occurs
+only inside words as long as itself, and a term like `symbol{x}` only inside glued words, so its
+count in a post is the sum over the few (glued) words containing it, instead of checking each of
+its occurrences (`boldsymbol`, `\frac` and `\boldsymbol{x}` have tens of thousands)."""
 
 from __future__ import annotations
 
@@ -61,19 +61,33 @@ def build_word_table(
     np.not_equal(in_word[1:], in_word[:-1], out=edges[1:n_chars])
     bounds = np.flatnonzero(edges)
     token_start, token_end = bounds[0::2], bounds[1::2]
-    words, token_word = _word_ids(text, token_start, token_end)
+    # A word, "{", the next word and "}" with nothing between them: `\boldsymbol{x}`.
+    with_glued = "{" in code_of_char and "}" in code_of_char and len(token_start) >= 2
+    glued_at = np.zeros(0, dtype=np.int64)
+    if with_glued:
+        follows = token_end[:-1]
+        glued = (codes[follows] == code_of_char["{"]) & (token_start[1:] == follows + 1)
+        glued &= codes[token_end[1:]] == code_of_char["}"]
+        glued_at = np.flatnonzero(glued)
+    # A term of MIN_TERM or more characters lies only in words as long: shorter words (about
+    # half of this archive's) are numbered only as parts of glued words.
+    kept = token_end - token_start >= MIN_TERM
+    kept[glued_at] = True
+    kept[glued_at + 1] = True
+    kept_at = np.flatnonzero(kept)
+    words, kept_word = _word_ids(text, token_start[kept_at], token_end[kept_at])
     parts = np.empty(2 * n_docs, dtype=np.int64)  # post d: title 2d, body 2d + 1
     parts[0::2] = doc_start[:-1]
     parts[1::2] = title_end
-    token_part = np.searchsorted(parts, token_start, side="right") - 1
-    arrays = _postings("word", words, token_word, token_part, n_docs)
-    if "{" not in code_of_char or "}" not in code_of_char or len(token_word) < 2:
+    kept_part = np.searchsorted(parts, token_start[kept_at], side="right") - 1
+    arrays = _postings("word", words, kept_word, kept_part, n_docs)
+    if not with_glued:
         return arrays | _empty("glued")
-    # A word, "{", the next word and "}" with nothing between them: `\boldsymbol{x}`.
-    follows = token_end[:-1]
-    glued = (codes[follows] == code_of_char["{"]) & (token_start[1:] == follows + 1)
-    glued &= codes[token_end[1:]] == code_of_char["}"]
-    at = np.flatnonzero(glued)
+    token_word = np.empty(len(token_start), dtype=np.int64)
+    token_word[kept_at] = kept_word
+    token_part = np.empty(len(token_start), dtype=np.int64)
+    token_part[kept_at] = kept_part
+    at = glued_at
     pair_key = token_word[at] * len(words) + token_word[at + 1]
     glued_keys, glued_id = np.unique(pair_key, return_inverse=True)
     spelled = [
