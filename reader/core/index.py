@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import math
 import threading
 from collections import OrderedDict
@@ -79,29 +80,26 @@ RECENT_TERMS = 16
 class SearchHit:
     """One matching post. A plain slotted class: a search makes a page of these per keystroke."""
 
-    __slots__ = ("_snippet", "make_snippet", "post", "score", "title_match")
+    __slots__ = ("_page", "_slot", "_snippet", "post", "score", "title_match")
 
     def __init__(
-        self,
-        post: Post,
-        score: float,
-        title_match: bool,
-        make_snippet: Callable[[], Highlighted],
+        self, post: Post, score: float, title_match: bool, page: _SnippetPage, slot: int
     ) -> None:
         self.post = post
         self.score = score
         """BM25 over the query's text terms (0.0 for a query without text terms)."""
         self.title_match = title_match
         """The title contains every text term (such posts are ranked first)."""
-        self.make_snippet = make_snippet
-        """Builds the snippet: the list shows a few rows of many hits, so it is made when asked."""
+        # The list shows a few rows of many hits, so a snippet is made when asked, by the page.
+        self._page = page
+        self._slot = slot
         self._snippet: Highlighted | None = None
 
     @property
     def snippet(self) -> Highlighted:
         """An excerpt of the body around the best match, matches marked."""
         if self._snippet is None:
-            self._snippet = self.make_snippet()
+            self._snippet = self._page.snippet(self._slot)
         return self._snippet
 
     def __repr__(self) -> str:
@@ -174,8 +172,10 @@ class SearchIndex:
         self._merging_free = bool(arrays["merging_free"])
         self._doc_one_to_one = arrays["doc_one_to_one"]
         self._words = WordTable(arrays, len(self.posts))
-        self._doc_len = arrays["doc_len"].astype(np.float64)
-        self._avg_len = float(self._doc_len.mean()) if len(self.posts) else 1.0
+        doc_len = arrays["doc_len"].astype(np.float64)
+        avg_len = float(doc_len.mean()) if doc_len.any() else 1.0  # else nothing ever matches
+        # BM25's length normalisation of each post, the part of its score that is no term's.
+        self._bm25_norm = BM25_K1 * (1.0 - BM25_B + BM25_B * doc_len / avg_len)
         self._date_key = np.array(
             [p.date.toordinal() if p.date else -1 for p in self.posts], dtype=np.int64
         )
@@ -204,7 +204,7 @@ class SearchIndex:
     def nbytes(self) -> int:
         """Memory held by the index's arrays (the posts themselves not counted)."""
         derived = (
-            self._doc_len,
+            self._bm25_norm,
             self._date_key,
             self._readers_key,
             self._years,
@@ -266,21 +266,18 @@ class SearchIndex:
                 in_title &= one.in_title[docs]
             if stop is not None and stop < len(docs) and any(one.lazy for one in found):
                 ranked = self._can_reach_page(docs, found, in_title, sort, stop)
+            ranked_docs = docs[ranked]
             for one in found:
-                scores[ranked] += self._bm25(one.tf(docs[ranked]), docs[ranked], one.df)
+                scores[ranked] += self._bm25(one.tf(ranked_docs), ranked_docs, one.df)
         sort_by = sort if terms else _no_score(sort)
         order = ranked[self._order(docs[ranked], scores[ranked], in_title[ranked], sort_by, stop)]
         page = order[offset:stop]
         snippets = self._snippets(docs[page], parsed, {t: term(t) for t in parsed.terms})
         posts = self.posts
         hits = [
-            SearchHit(posts[d], score, title, snip)
-            for d, score, title, snip in zip(
-                docs[page].tolist(),
-                scores[page].tolist(),
-                in_title[page].tolist(),
-                snippets,
-                strict=True,
+            SearchHit(posts[d], score, title, snippets, slot)
+            for slot, (d, score, title) in enumerate(
+                zip(snippets.docs, scores[page].tolist(), in_title[page].tolist(), strict=True)
             )
         ]
         return SearchResults(query, len(docs), hits, terms, message)
@@ -310,7 +307,7 @@ class SearchIndex:
         n = len(self.posts)
         idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
         tf = tf.astype(np.float64)
-        norm = BM25_K1 * (1.0 - BM25_B + BM25_B * self._doc_len[docs] / self._avg_len)
+        norm = self._bm25_norm[docs]
         return idf * tf * (BM25_K1 + 1.0) / (tf + norm)
 
     def _can_reach_page(
@@ -364,20 +361,19 @@ class SearchIndex:
         if sort == "score":
             # Scores are >= 0, so this one number orders by (title group, score).
             primary = scores + in_title * (float(scores.max(initial=0.0)) + 1.0)
-            secondary, tertiary = date, np.zeros(len(docs), dtype=np.int64)
+            secondary = date
         elif sort == "date":
-            primary, secondary, tertiary = date.astype(np.float64), scores, np.zeros(len(docs))
+            primary, secondary = date.astype(np.float64), scores
         else:
             primary, secondary = self._readers_key[docs].astype(np.float64), date
-            tertiary = np.zeros(len(docs))
         if needed is not None and 0 < needed < len(docs) // 4:
             # Only the page is shown: rank the posts whose primary key reaches the page's last
             # one (ties included, so the order is the same as a full sort), not all of them.
             cut = np.partition(primary, len(docs) - needed)[len(docs) - needed]
             keep = np.flatnonzero(primary >= cut)
-            ranked = np.lexsort((-tertiary[keep], -secondary[keep], -primary[keep]))
+            ranked = np.lexsort((-secondary[keep], -primary[keep]))
             return keep[ranked]
-        return np.lexsort((-tertiary, -secondary, -primary))
+        return np.lexsort((-secondary, -primary))
 
     def forget_recent_terms(self) -> None:
         """Drop the remembered term matches (benchmarks time queries without them)."""
@@ -493,14 +489,19 @@ class SearchIndex:
             low, high = self._key_range(char * self._base, (char + 1) * self._base)
             found = np.concatenate((self._decode(low, high), ends))
             return np.sort(found).astype(pos_type), None, None
-        wanted = ids[:-1] * self._base + ids[1:]
-        pairs = np.searchsorted(self._keys, wanted.astype(self._keys.dtype))
-        if (pairs >= len(self._keys)).any() or (self._keys[pairs] != wanted).any():
+        # A term has a few pairs: Python lists here, numpy calls cost more than their work.
+        id_list = ids.tolist()
+        wanted = [first * self._base + second for first, second in itertools.pairwise(id_list)]
+        keys, offsets = self._keys, self._offsets
+        pairs = np.searchsorted(keys, np.array(wanted, dtype=keys.dtype)).tolist()
+        found = zip(pairs, wanted, strict=True)
+        if any(at >= len(keys) or keys.item(at) != key for at, key in found):
             return empty, None, None
         # Candidates from the rarest pair; the other characters are checked by gathering their
         # one-byte codes at candidate + offset (see _check).
-        rarest = int(np.argmin(self._offsets[pairs + 1] - self._offsets[pairs]))
-        pair = int(pairs[rarest])
+        sizes = [offsets.item(at + 1) - offsets.item(at) for at in pairs]
+        rarest = sizes.index(min(sizes))
+        pair = pairs[rarest]
         starts = self._decode_list(pair)
         # Sorted: only the first and last few pairs are too near the text's ends for the term.
         bounds = np.array([rarest, self._n_chars - len(ids) + 1 + rarest], dtype=pos_type)
@@ -515,7 +516,7 @@ class SearchIndex:
     def _check(
         self,
         ids: np.ndarray,
-        pairs: np.ndarray,
+        pairs: list[int],
         rarest: int,
         pair_lists: dict[int, np.ndarray],
         starts: np.ndarray,
@@ -527,25 +528,22 @@ class SearchIndex:
         confirmed exactly with a pair holding them (binary search in that pair's list, decoded
         once per term into `pair_lists`)."""
         starts = starts.astype(np.intp)  # gathers convert other index types at every call
-        term_codes = self._code_of_id[ids]
-        checked = {rarest, rarest + 1}
+        term_codes = self._code_of_id[ids].tolist()
+        unchecked = [at for at in range(len(ids)) if at not in (rarest, rarest + 1)]
         if len(ids) <= 8:
             # The text's codes from each unchecked offset on: gathered at the starts themselves.
-            views = [(self._codes[at:], term_codes[at]) for at in range(len(ids))]
-            views = [view for at, view in enumerate(views) if at not in checked]
+            views = [(self._codes[at:], term_codes[at]) for at in unchecked]
             mask = np.ones(len(starts), dtype=bool)
             for low in range(0, len(starts), CHECK_BLOCK):
                 block, ok = starts[low : low + CHECK_BLOCK], mask[low : low + CHECK_BLOCK]
                 for codes, code in views:
                     ok &= codes.take(block) == code
         else:
-            mask = self._check_codes(starts, term_codes.tolist())
-        for at in np.flatnonzero(term_codes == self._shared_code).tolist():
-            if at in checked:
-                continue
+            mask = self._check_codes(starts, term_codes)
+        for at in (at for at in unchecked if term_codes[at] == self._shared_code):
             pair_at = min(at, len(ids) - 2)
             if pair_at not in pair_lists:
-                pair_lists[pair_at] = self._decode_list(int(pairs[pair_at]))
+                pair_lists[pair_at] = self._decode_list(pairs[pair_at])
             found = pair_lists[pair_at]
             keep = np.flatnonzero(mask)
             shifted = (starts[keep] + pair_at).astype(found.dtype)  # else the list is cast
@@ -591,10 +589,17 @@ class SearchIndex:
             positions = np.repeat(self._block_start, self._dense_rows[self._dense_rank[pair]])
             positions += self._gaps[first:last]
             return positions
-        if self._wide_before[pair] != self._wide_before[pair + 1]:
-            return self._decode(pair, pair + 1).astype(self._first.dtype)
+        pos_type = self._first.dtype
+        wide_low, wide_high = self._wide_before[pair : pair + 2].tolist()
+        if wide_high > wide_low:  # gaps written 0 after the first are kept whole elsewhere
+            steps = self._gaps[first:last].astype(pos_type)
+            steps[0] = 1
+            steps[np.flatnonzero(steps == 0)] = self._wide_gaps[wide_low:wide_high]
+            steps[0] = 0
+        else:
+            steps = self._gaps[first:last]
         # The list's first gap is 0; positions fit their type, so no sum does overflow it.
-        positions = np.cumsum(self._gaps[first:last], dtype=self._first.dtype)
+        positions = np.cumsum(steps, dtype=pos_type)
         positions += self._first[pair]
         return positions
 
@@ -640,8 +645,8 @@ class SearchIndex:
 
     def _snippets(
         self, docs: np.ndarray, parsed: ParsedQuery, matches: dict[str, _Term]
-    ) -> list[Callable[[], Highlighted]]:
-        """For each post, how to make an excerpt around the first body match of its rarest
+    ) -> _SnippetPage:
+        """For each post, where to make its excerpt: around the first body match of its rarest
         matching term (the anchors are found for the whole page at once)."""
         terms = sorted(matches, key=lambda t: (matches[t].df, -len(t)))
         anchors = np.full(len(docs), -1, dtype=np.int64)
@@ -668,24 +673,22 @@ class SearchIndex:
         scan = tuple(t for t in terms if matches[t].positions is None and not matches[t].lazy)
         patterns = tuple(p for p in map(self._code_pattern, scan) if p is not None)
         segs = np.searchsorted(self._seg_start, anchors.astype(self._seg_start.dtype), "right") - 1
-        np.clip(segs, 0, len(self._seg_start) - 2, out=segs)  # unanchored ones: any segment
+        # Unanchored ones: any segment (np.clip costs ten times as much on a page of posts).
+        np.maximum(segs, 0, out=segs)
+        np.minimum(segs, len(self._seg_start) - 2, out=segs)
         seg_offsets = anchors - self._seg_start[segs]
         # For the anchored ones: which paragraph of the post, and its folded length.
         paragraphs = segs - self._first_seg[docs].astype(np.int64) - 1
         folded_len = self._seg_start[segs + 1].astype(np.int64) - self._seg_start[segs] - 1
-        return [
-            functools.partial(self._anchored_excerpt, d, paragraph, at, length, highlight)
-            if anchor >= 0
-            else functools.partial(self._scanned_excerpt, d, highlight, scan, patterns)
-            for d, anchor, paragraph, at, length in zip(
-                docs.tolist(),
-                anchors.tolist(),
-                paragraphs.tolist(),
-                seg_offsets.tolist(),
-                folded_len.tolist(),
-                strict=True,
-            )
-        ]
+        return _SnippetPage(
+            self,
+            docs.tolist(),
+            anchors.tolist(),
+            paragraphs.tolist(),
+            seg_offsets.tolist(),
+            folded_len.tolist(),
+            (highlight, scan, patterns),
+        )
 
     def _anchored_excerpt(
         self, doc: int, paragraph: int, at: int, folded_len: int, terms: tuple[str, ...]
@@ -746,6 +749,41 @@ class SearchIndex:
         """Whether the segment folds character for character, without merging characters."""
         folded_len = int(self._seg_start[seg + 1]) - int(self._seg_start[seg]) - 1
         return self._merging_free and folded_len == len(paragraph)
+
+
+class _SnippetPage:
+    """The snippets of a page of hits, each made on first use: per hit its post, the paragraph
+    and folded offset of its anchor (-1 when it has none and the post is scanned), and the
+    paragraph's folded length. Plain lists: a hit asks for one slot."""
+
+    __slots__ = ("_anchors", "_index", "_lengths", "_offsets", "_paragraphs", "_terms", "docs")
+
+    def __init__(
+        self,
+        index: SearchIndex,
+        docs: list[int],
+        anchors: list[int],
+        paragraphs: list[int],
+        offsets: list[int],
+        lengths: list[int],
+        terms: tuple[tuple[str, ...], tuple[str, ...], tuple[bytes, ...]],
+    ) -> None:
+        self._index = index
+        self.docs = docs
+        self._anchors = anchors
+        self._paragraphs = paragraphs
+        self._offsets = offsets
+        self._lengths = lengths
+        self._terms = terms  # to highlight; to scan for; the latter's byte codes
+
+    def snippet(self, slot: int) -> Highlighted:
+        highlight, scan, patterns = self._terms
+        doc = self.docs[slot]
+        if self._anchors[slot] < 0:
+            return self._index._scanned_excerpt(doc, highlight, scan, patterns)
+        return self._index._anchored_excerpt(
+            doc, self._paragraphs[slot], self._offsets[slot], self._lengths[slot], highlight
+        )
 
 
 def _no_score(sort: str) -> str:
