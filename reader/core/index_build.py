@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reader.core.arrays import distinct
+from reader.core.arrays import LOOKUP_CHUNK, distinct, look_up
 from reader.core.index_words import CODED_CHARS, build_word_table
 from reader.core.model import Post
 from reader.core.normalize import (
@@ -36,9 +36,6 @@ DENSE_PER_BLOCK = 4
 quarter more memory than its positions (see _gap_coded). Four rather than eight made the narrow
 50,000-post corpus's pairs of about 300,000 positions dense (466 dense pairs instead of 231; index
 1.66x -> 1.69x the text, wide corpus 1.87x -> 1.89x)."""
-LOOKUP_CHUNK = 1 << 16
-"""Elements a build step works on at a time when a whole-text temporary would cost more in
-fresh memory pages than the work itself (see _look_up, _pair_index)."""
 BYTE_CODED = 255
 """How many of the most frequent characters get a one-byte code of their own (the rest share
 the code BYTE_CODED, and a term's character with that code is checked against its pair)."""
@@ -196,7 +193,7 @@ def _byte_codes(symbols: np.ndarray, characters: _Characters) -> dict[str, np.nd
     code_of_id[chosen] = np.arange(len(chosen), dtype=np.uint8)
     # Padded to whole 64-bit words with two to spare: SearchIndex reads the codes as words.
     codes = np.full((len(symbols) + 23) // 8 * 8, BYTE_CODED, dtype=np.uint8)
-    _look_up(code_of_id[characters.id_of], symbols, out=codes[: len(symbols)])
+    look_up(code_of_id[characters.id_of], symbols, out=codes[: len(symbols)])
     return {"code_of_id": code_of_id, "codes": codes}
 
 
@@ -230,7 +227,7 @@ def _character_postings(
     column_type = np.uint16 if width <= 0xFFFF else np.uint32
     column_of = np.full(len(characters.id_of), width - 1, dtype=column_type)
     column_of[characters.symbol_of[counted_ids]] = np.arange(width - 1, dtype=column_type)
-    columns = _look_up(column_of, symbols)
+    columns = look_up(column_of, symbols)
     lengths = np.diff(doc_start.astype(np.int64))
     chars, posts, counts = [], [], []
     step = max(POSTINGS_BINS // width, 1)
@@ -297,7 +294,7 @@ def _fold_plane(segments: list[str], raw_len: np.ndarray) -> _FoldedText | None:
     segments.pop()
     units = np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
     folds = bmp_folds()
-    symbols = _look_up(folds.single, units)
+    symbols = look_up(folds.single, units)
     seg_len = raw_len
     if np.count_nonzero(symbols == 0) != len(segments):
         # Besides the separators, characters folding to several (or to none the tables know:
@@ -391,7 +388,7 @@ def _fold_segments(segments: list[str]) -> _Folded:
     first_id = np.zeros(int(present[-1]) + 1, dtype=id_type)
     first_id[present[1:]] = np.searchsorted(alphabet, [ord(f[0]) for f in folds[1:]])
     first_id[0] = separator
-    ids = _look_up(first_id, codes)
+    ids = look_up(first_id, codes)
     if lengths.max() > 1:
         size = np.zeros(len(first_id), dtype=np.uint8)
         size[present] = lengths
@@ -449,23 +446,9 @@ def _character_ids(codes: np.ndarray, alphabet: np.ndarray, separators: np.ndarr
     id_type = np.uint16 if base <= 0xFFFF else np.uint32
     lookup = np.full(int(codes.max(initial=0)) + 1, base - 1, dtype=id_type)
     lookup[alphabet] = np.arange(len(alphabet), dtype=id_type)
-    ids = _look_up(lookup, codes)
+    ids = look_up(lookup, codes)
     ids[separators] = base - 1
     return ids
-
-
-def _look_up(
-    table: np.ndarray, index: np.ndarray, out: np.ndarray | None = None
-) -> np.ndarray:
-    """table[index] for a long index array, a chunk at a time: numpy converts an index array to
-    its own integer type before gathering, and a chunk's conversion stays in the cache (12.6 M
-    characters: 18 against 73 ms)."""
-    if out is None:
-        out = np.empty(len(index), dtype=table.dtype)
-    for start in range(0, len(index), LOOKUP_CHUNK):
-        stop = start + LOOKUP_CHUNK
-        table.take(index[start:stop], out=out[start:stop])
-    return out
 
 
 def _bincount(values: np.ndarray, minlength: int) -> np.ndarray:

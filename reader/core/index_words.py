@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from reader.core.arrays import distinct
+from reader.core.arrays import distinct, look_up
 
 WORD_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz\\"
 """Folded characters that make up words (upper case and full-width forms fold to these); the
@@ -46,15 +46,18 @@ def build_word_table(
     own, the glued table when `{` or `}` has none."""
     n_docs = len(doc_start) - 1
     n_chars = int(doc_start[-1]) if len(doc_start) else 0
-    table = bytearray([_SPACE]) * 256
+    table = np.full(256, _SPACE, dtype=np.uint8)
     code_of_char = _own_codes(CODED_CHARS, code_of_id, alphabet)
     if not n_docs or any(c not in code_of_char for c in WORD_CHARS if _in(c, alphabet)):
         return _empty("word") | _empty("glued")
     for char in WORD_CHARS:
         if char in code_of_char:
             table[code_of_char[char]] = ord(char)
-    text = codes[:n_chars].tobytes().translate(table)  # words in ASCII, spaces between
-    in_word = np.frombuffer(text, dtype=np.uint8) != _SPACE
+    # Words in ASCII, spaces between, and eight more for reading 64 bits at any offset: one
+    # array (three bytes objects of the text's size took more in fresh memory pages).
+    text = np.full(n_chars + 8, _SPACE, dtype=np.uint8)
+    look_up(table, codes[:n_chars], out=text[:n_chars])
+    in_word = text[:n_chars] != _SPACE
     edges = np.empty(n_chars + 1, dtype=bool)  # where a word starts or ends
     edges[0] = in_word[0] if n_chars else False
     edges[n_chars] = in_word[-1] if n_chars else False
@@ -98,15 +101,15 @@ def build_word_table(
 
 
 def _word_ids(
-    text: bytes, token_start: np.ndarray, token_end: np.ndarray
+    text: np.ndarray, token_start: np.ndarray, token_end: np.ndarray
 ) -> tuple[list[bytes], np.ndarray]:
-    """The distinct words (spelled) and each token's word: a word of up to eight letters is
-    its eight bytes read as one 64-bit number (the bytes after it masked off), so most tokens
-    are told apart with array steps; longer ones go through a dict (splitting the text and
-    looking every token up in a dict took 0.19 s at 1,500 posts, this 0.09 s)."""
-    padded = np.frombuffer(text + b" " * 8, dtype=np.uint8)
+    """The distinct words (spelled) and each token's word, from the text's letters (uint8,
+    eight spaces after the end): a word of up to eight letters is its eight bytes read as one
+    64-bit number (the bytes after it masked off), so most tokens are told apart with array
+    steps; longer ones go through a dict (splitting the text and looking every token up in a
+    dict took 0.19 s at 1,500 posts, this 0.09 s)."""
     # Eight bytes from every offset of the text: an unaligned view, read by fancy indexing.
-    eight = np.ndarray((len(text),), dtype="<u8", buffer=padded, strides=(1,))
+    eight = np.ndarray((len(text) - 8,), dtype="<u8", buffer=text, strides=(1,))
     length = token_end - token_start
     short = np.flatnonzero(length <= 8)
     masks = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
@@ -123,10 +126,11 @@ def _word_ids(
     numbers = map(operator.or_, low, map(operator.lshift, high, itertools.repeat(64)))
     token_word[middle] = np.fromiter(map(vocabulary.__getitem__, numbers), np.int64, len(middle))
     long = np.flatnonzero(length > 16)
-    bounds = map(slice, token_start[long].tolist(), token_end[long].tolist())
-    token_word[long] = np.fromiter(
-        map(vocabulary.__getitem__, map(text.__getitem__, bounds)), np.int64, len(long)
+    spelled_long = (
+        text[start:end].tobytes()
+        for start, end in zip(token_start[long].tolist(), token_end[long].tolist(), strict=True)
     )
+    token_word[long] = np.fromiter(map(vocabulary.__getitem__, spelled_long), np.int64, len(long))
     spelled = [
         word if isinstance(word, bytes) else word.to_bytes(16, "little").rstrip(b"\x00")
         for word in vocabulary
