@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self.posts: list[Post] = []
         self.search_results = None
         self.current_post: Post | None = None
+        self._match_message = ""  # the last count of matches in the pane shown in the status bar
         self._visited = Visited()
         self._only_unread = False
         self._only_starred = False
@@ -582,13 +583,19 @@ class MainWindow(QMainWindow):
 
     def _matches_changed(self, current: int, total: int) -> None:
         # The pane counts from 0, and -1 means no match is selected yet.
+        bar = self.statusBar()
         if total and current >= 0:
-            self.statusBar().showMessage(
-                f"Match {current + 1} of {total} in this post  (n / N: next / previous)", 4000)
+            message = f"Match {current + 1} of {total} in this post  (n / N: next / previous)"
         elif total:
-            self.statusBar().showMessage(
-                f"{total} match{'es' if total != 1 else ''} in this post  (n: go to the first)",
-                4000)
+            plural = "es" if total != 1 else ""
+            message = f"{total} match{plural} in this post  (n: go to the first)"
+        else:
+            # None left (`向量` typed after `向`): the count shown for the shorter query is stale.
+            if bar.currentMessage() == self._match_message:
+                bar.clearMessage()
+            return
+        self._match_message = message
+        bar.showMessage(message, 4000)
 
     def _scroll_changed(self, post_id: str, fraction: float) -> None:
         if self.library is not None and post_id in self.library.by_id:

@@ -358,3 +358,16 @@ def test_restart_restores_the_scroll_position(qtbot, make_window, sample, monkey
     again = make_window([sample])
     assert shown[-1] == (post.id, 0.42)
     assert again.current_post == post
+
+
+def test_a_count_of_matches_in_the_pane_does_not_outlive_them(make_window, sample) -> None:
+    """Typing `向量` after `向`: the pane finds none where it found one, and the status bar must
+    not keep saying "1 match in this post"."""
+    window = make_window([sample])
+    window.reading_pane.matches_changed.emit(-1, 1)
+    assert "1 match in this post" in window.statusBar().currentMessage()
+    window.reading_pane.matches_changed.emit(-1, 0)
+    assert window.statusBar().currentMessage() == ""
+    window.statusBar().showMessage("7 posts from sample.txt")
+    window.reading_pane.matches_changed.emit(-1, 0)  # other messages are left alone
+    assert window.statusBar().currentMessage() == "7 posts from sample.txt"
