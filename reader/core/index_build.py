@@ -43,6 +43,8 @@ the code BYTE_CODED, and a term's character with that code is checked against it
 
 POSTINGS_BINS = 1 << 22
 """Most (post, counted character) cells counted at once (see _character_postings)."""
+JOIN_SEGMENTS = 64
+"""Segments (titles, paragraphs) joined and encoded together when the text is laid out."""
 COUNT_CHUNK = 1 << 20
 """Characters counted by one np.bincount call: it converts them to 64 bits first, and a
 temporary of the whole text would be fresh memory pages every build."""
@@ -287,12 +289,10 @@ def _fold_text(segments: list[str], raw_len: np.ndarray) -> _FoldedText:
 
 def _fold_plane(segments: list[str], raw_len: np.ndarray) -> _FoldedText | None:
     """The folded text as code points (NUL separating segments), or None when some character
-    lies outside the Basic Multilingual Plane, may merge, or is NUL. (`segments` is left as it
-    was.)"""
-    segments.append("")  # a separator after the last segment too, without copying the text
-    joined = "\x00".join(segments)
-    segments.pop()
-    units = np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    lies outside the Basic Multilingual Plane, may merge, or is NUL."""
+    units = _plane_units(segments, raw_len)
+    if units is None:
+        return None
     folds = bmp_folds()
     symbols = look_up(folds.single, units)
     seg_len = raw_len
@@ -340,6 +340,26 @@ def _fold_plane(segments: list[str], raw_len: np.ndarray) -> _FoldedText | None:
         )
 
     return _FoldedText(symbols, 0x10000, seg_start, seg_len, True, characters)
+
+
+def _plane_units(segments: list[str], raw_len: np.ndarray) -> np.ndarray | None:
+    """The segments' UTF-16 code units, each segment followed by NUL, or None when some
+    character lies beyond the Basic Multilingual Plane (two units). Encoded JOIN_SEGMENTS at a
+    time into one array: the whole text joined, then encoded, made two objects of its size in
+    fresh memory pages every build (12,000 page faults at 1,500 posts, against 600), for the
+    same time."""
+    # Where each segment starts in the units if every character is one unit.
+    starts = np.concatenate(([0], np.cumsum(raw_len + 1))).tolist()
+    units = np.empty(starts[-1], dtype=np.uint16)
+    for first in range(0, len(segments), JOIN_SEGMENTS):
+        part = segments[first : first + JOIN_SEGMENTS]
+        part.append("")  # a separator after the part's last segment too
+        encoded = "\x00".join(part).encode("utf-16-le", "surrogatepass")
+        low, high = starts[first], starts[first + len(part) - 1]
+        if len(encoded) != 2 * (high - low):
+            return None  # a surrogate pair
+        units[low:high] = np.frombuffer(encoded, dtype=np.uint16)
+    return units
 
 
 def _ids_text(

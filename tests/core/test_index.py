@@ -102,6 +102,29 @@ def test_same_posts_off_the_plane_folding_path(alphabet: str, data: st.DataObjec
     assert ids(results) == sorted(reference_search(posts, query))
 
 
+@pytest.mark.parametrize(
+    "alphabet", [SIMPLE_ALPHABET, ASTRAL_ALPHABET], ids=["in the plane", "beyond the plane"]
+)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), join_segments=st.integers(1, 3))
+def test_same_posts_whatever_segments_are_encoded_together(
+    alphabet: str, data: st.DataObject, join_segments: int
+) -> None:
+    """The text is encoded a few segments at a time (index_build._plane_units): a character
+    beyond the plane may come in any part, and text of the plane never leaves the table path."""
+    posts, query = data.draw(corpus_and_query(alphabet))
+
+    def off_the_table_path(segments: list[str]) -> object:
+        raise AssertionError("text of the plane left the table path")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_build, "JOIN_SEGMENTS", join_segments)
+        if alphabet == SIMPLE_ALPHABET:
+            patch.setattr(index_build, "_fold_segments", off_the_table_path)
+        results = SearchIndex.build(posts).search(query, limit=None)
+    assert ids(results) == sorted(reference_search(posts, query))
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(corpus_and_query(SIMPLE_ALPHABET))
 def test_same_posts_when_pair_keys_do_not_fit_64_bits(case: tuple[list[Post], str]) -> None:
