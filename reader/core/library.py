@@ -39,7 +39,8 @@ class Library:
 
     paths: list[str]
     posts: list[Post]
-    index: SearchIndex
+    index: SearchIndex | None
+    """None while it is being built: the posts can be browsed already, not searched."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     by_id: dict[str, Post] = field(init=False, repr=False)
     _sorted: dict[str, list[Post]] = field(init=False, repr=False)
@@ -60,6 +61,8 @@ class Library:
         """The posts matching `query` (all posts when blank) in `sort` order, kept by `keep`."""
         if not query.strip():
             return Listing.of_posts(self.sorted(sort), keep)
+        if self.index is None:
+            return Listing.waiting_for_index(query)
         return Listing.of_search(self.index, query, sort, keep)
 
 
@@ -114,6 +117,14 @@ class Listing:
 
         listing._next = next_rows
         listing.exhausted = not kept
+        return listing
+
+    @classmethod
+    def waiting_for_index(cls, query: str) -> Listing:
+        """No rows yet: the query runs once the index is built."""
+        listing = cls()
+        listing.query = query
+        listing.message = "Indexing… the search runs when it is done"
         return listing
 
     @classmethod

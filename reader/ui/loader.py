@@ -13,7 +13,8 @@ from reader.core.library import Library
 
 class _Worker(QObject):
     progress = Signal(str, int, int)   # phase ('Reading' / 'Indexing'), done, total
-    finished = Signal(object)          # Library
+    parsed = Signal(object)            # Library, its index still None
+    finished = Signal(object)          # the same Library, indexed
     cancelled = Signal()
     failed = Signal(str)
 
@@ -42,11 +43,15 @@ class _Worker(QObject):
                                  should_cancel=self._cancel.is_set)
             if self._cancel.is_set():
                 raise ParseCancelled()
+            library = Library(self._paths, result.posts, None, result.diagnostics)
+            # The posts can be listed and read while the index is built (about a second for
+            # the whole archive); only searching waits for it.
+            self.parsed.emit(library)
             self.progress.emit("Indexing", 0, 0)
             index = SearchIndex.build(result.posts)
             if self._cancel.is_set():
                 raise ParseCancelled()
-            library = Library(self._paths, result.posts, index, result.diagnostics)
+            library.index = index
         except ParseCancelled:
             self.cancelled.emit()
             return
@@ -62,7 +67,8 @@ class Loader(QObject):
     """Runs one load at a time; a new load cancels the one in progress."""
 
     progress = Signal(str, int, int)
-    finished = Signal(object)  # Library
+    parsed = Signal(object)  # Library, not indexed yet: its posts can be shown
+    finished = Signal(object)  # the same Library, indexed
     cancelled = Signal()
     failed = Signal(str)
 
@@ -87,6 +93,7 @@ class Loader(QObject):
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.progress.connect(self.progress)
+        worker.parsed.connect(self._parsed)
         worker.finished.connect(self._finished)
         worker.cancelled.connect(self._cancelled)
         worker.failed.connect(self._failed)
@@ -133,6 +140,10 @@ class Loader(QObject):
 
     def _current(self) -> bool:
         return self.sender() is self._worker
+
+    def _parsed(self, library: Library) -> None:
+        if self._current():
+            self.parsed.emit(library)
 
     def _finished(self, library: Library) -> None:
         if self._current():

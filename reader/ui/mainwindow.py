@@ -87,9 +87,13 @@ class MainWindow(QMainWindow):
         self._zoom = float(state.get("zoom", 1.0)) if isinstance(state.get("zoom"), int | float) \
             else 1.0
         self._scroll_to_restore: tuple[str, float] | None = None
+        # While a library's posts are shown and its index is built: the one shown before, back
+        # if the build is cancelled or fails.
+        self._shown_before: Library | None = None
 
         self.loader = Loader(self)
         self.loader.progress.connect(self._load_progress)
+        self.loader.parsed.connect(self._show_library)
         self.loader.finished.connect(self._library_ready)
         self.loader.cancelled.connect(self._load_cancelled)
         self.loader.failed.connect(self._load_failed)
@@ -361,15 +365,43 @@ class MainWindow(QMainWindow):
 
     def _load_cancelled(self) -> None:
         self._end_loading()
+        self._back_to_indexed()
         self.statusBar().showMessage("Opening cancelled.", 5000)
 
     def _load_failed(self, message: str) -> None:
         self._end_loading()
+        self._back_to_indexed()
         self.report("error", message)
         self.diagnostics.show()
 
+    def _back_to_indexed(self) -> None:
+        """After a load stopped while its index was built: the library shown before it."""
+        if self.library is None or self.library.index is not None:
+            return
+        previous, self._shown_before = self._shown_before, None
+        if previous is not None:
+            self._show_library(previous)
+            return
+        self.library, self.posts, self.current_post = None, [], None
+        self.model.set_listing(Listing())
+        self._update_count(Listing())
+        self.reading_pane.clear()
+        self.setWindowTitle("kexue-reader")
+
     def _library_ready(self, library: Library) -> None:
+        """The library is indexed: searching works from now on."""
         self._end_loading()
+        self._shown_before = None
+        if library is not self.library:  # its posts were not shown yet
+            self._show_library(library)
+        elif self.search_bar.text().strip():
+            self._refresh()  # the query typed while indexing
+        self.library_loaded.emit(len(library.posts))
+
+    def _show_library(self, library: Library) -> None:
+        """List and read the library's posts (searching them waits for its index)."""
+        if library.index is None and self.library is not None and self.library.index is not None:
+            self._shown_before = self.library
         self.library = library
         self.posts = library.posts
         self.state.add_recent(library.paths)
@@ -392,7 +424,6 @@ class MainWindow(QMainWindow):
             self._select_row(0)
         else:
             self.reading_pane.clear()  # an empty library: nothing to show
-        self.library_loaded.emit(len(library.posts))
 
     # -- listing --------------------------------------------------------------------------
     def _sort(self) -> SortKey:
