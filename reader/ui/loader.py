@@ -1,4 +1,5 @@
-"""Parses and indexes a library on a worker thread, with progress and cancel."""
+"""Parses and indexes a library on a worker thread (its posts handed over before the index), with
+progress and cancel."""
 
 from __future__ import annotations
 
