@@ -1,5 +1,4 @@
-"""Parses and indexes a library on a worker thread (its posts handed over before the index), with
-progress and cancel."""
+"""Loads a library on a worker thread: its posts, then their index; with progress and cancel."""
 
 from __future__ import annotations
 
