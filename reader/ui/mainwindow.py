@@ -392,6 +392,9 @@ class MainWindow(QMainWindow):
         """The library is indexed: searching works from now on."""
         self._end_loading()
         self._shown_before = None
+        # Remembered only now: a load cancelled while indexing is not reopened at the next start.
+        self.state.add_recent(library.paths)
+        self.state.set("last_library", library.paths)
         if library is not self.library:  # its posts were not shown yet
             self._show_library(library)
         elif self.search_bar.text().strip():
@@ -404,8 +407,6 @@ class MainWindow(QMainWindow):
             self._shown_before = self.library
         self.library = library
         self.posts = library.posts
-        self.state.add_recent(library.paths)
-        self.state.set("last_library", library.paths)
         self.diagnostics.model.set_diagnostics(library.diagnostics)
         self._update_diagnostics_button()
         self._visited.clear()

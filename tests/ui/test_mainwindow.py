@@ -440,3 +440,4 @@ def test_a_first_library_cancelled_while_indexing_leaves_the_window_empty(
     assert window.model.rowCount() == 0
     window.set_query("向量")  # nothing to search: no error
     assert window.model.rowCount() == 0
+    assert window.state.get("last_library") is None  # not reopened at the next start
