@@ -91,27 +91,18 @@ def test_same_posts_as_the_substring_scan(case: tuple[list[Post], str]) -> None:
 
 
 @pytest.mark.parametrize(
-    "alphabet", [ALPHABET, ASTRAL_ALPHABET], ids=["merging characters", "beyond the plane"]
+    "alphabet",
+    [SIMPLE_ALPHABET, ALPHABET, ASTRAL_ALPHABET],
+    ids=["in the plane", "merging characters", "beyond the plane"],
 )
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data())
-def test_same_posts_off_the_plane_folding_path(alphabet: str, data: st.DataObject) -> None:
-    """Text the lookup tables cannot fold (see index_build._fold_text) takes the other paths."""
-    posts, query = data.draw(corpus_and_query(alphabet))
-    results = SearchIndex.build(posts).search(query, limit=None)
-    assert ids(results) == sorted(reference_search(posts, query))
-
-
-@pytest.mark.parametrize(
-    "alphabet", [SIMPLE_ALPHABET, ASTRAL_ALPHABET], ids=["in the plane", "beyond the plane"]
-)
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), join_segments=st.integers(1, 3))
-def test_same_posts_whatever_segments_are_encoded_together(
+def test_same_posts_on_every_folding_path(
     alphabet: str, data: st.DataObject, join_segments: int
 ) -> None:
-    """The text is encoded a few segments at a time (index_build._plane_units): a character
-    beyond the plane may come in any part, and text of the plane never leaves the table path."""
+    """Text the lookup tables cannot fold (see index_build._fold_text) takes the other paths;
+    text of the plane never leaves the table path. The text is encoded a few segments at a time
+    (index_build._plane_units): a character beyond the plane may come in any part."""
     posts, query = data.draw(corpus_and_query(alphabet))
 
     def off_the_table_path(segments: list[str]) -> object:
