@@ -395,9 +395,9 @@ class MainWindow(QMainWindow):
         # Remembered only now: a load cancelled while indexing is not reopened at the next start.
         self.state.add_recent(library.paths)
         self.state.set("last_library", library.paths)
-        if library is not self.library:  # its posts were not shown yet
-            self._show_library(library)
-        elif self.search_bar.text().strip():
+        # Its posts are shown already: `parsed` comes first (queued signals of one thread keep
+        # their order).
+        if self.search_bar.text().strip():
             self._refresh()  # the query typed while indexing
         self.library_loaded.emit(len(library.posts))
 
