@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import traceback
 from collections.abc import Sequence
 
@@ -12,16 +13,19 @@ from reader.core.library import Library
 
 
 class _Worker(QObject):
-    progress = Signal(str, int, int)   # phase ('Reading' / 'Indexing'), done, total
-    parsed = Signal(object)            # Library, its index still None
-    finished = Signal(object)          # the same Library, indexed
-    cancelled = Signal()
-    failed = Signal(str)
+    # Every signal starts with the load's number: the Loader ignores those of a load it gave
+    # up (asking Qt for the sender instead crashed when that worker was already deleted).
+    progress = Signal(int, str, int, int)  # phase ('Reading' / 'Indexing'), done, total
+    parsed = Signal(int, object)           # Library, its index still None
+    finished = Signal(int, object)         # the same Library, indexed
+    cancelled = Signal(int)
+    failed = Signal(int, str)
 
-    def __init__(self, paths: Sequence[str], cancel: threading.Event) -> None:
+    def __init__(self, paths: Sequence[str], cancel: threading.Event, load: int) -> None:
         super().__init__()
         self._paths = list(paths)
         self._cancel = cancel
+        self._load = load
 
     @Slot()
     def run(self) -> None:
@@ -36,7 +40,7 @@ class _Worker(QObject):
             permille = 1000 * done // total if total else 0
             if permille != last_permille:
                 last_permille = permille
-                self.progress.emit("Reading", done, total)
+                self.progress.emit(self._load, "Reading", done, total)
 
         try:
             result = parse_paths(self._paths, on_progress=on_progress,
@@ -46,21 +50,21 @@ class _Worker(QObject):
             library = Library(self._paths, result.posts, None, result.diagnostics)
             # The posts can be listed and read while the index is built (about a second for
             # the whole archive); only searching waits for it.
-            self.parsed.emit(library)
-            self.progress.emit("Indexing", 0, 0)
+            self.parsed.emit(self._load, library)
+            self.progress.emit(self._load, "Indexing", 0, 0)
             index = SearchIndex.build(result.posts)
             if self._cancel.is_set():
                 raise ParseCancelled()
             library.index = index
         except ParseCancelled:
-            self.cancelled.emit()
+            self.cancelled.emit(self._load)
             return
         except Exception as error:  # a bug below must reach the user, not kill the thread
             detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-            self.failed.emit(f"Loading failed: {detail}")
+            self.failed.emit(self._load, f"Loading failed: {detail}")
             traceback.print_exc()
             return
-        self.finished.emit(library)
+        self.finished.emit(self._load, library)
 
 
 class Loader(QObject):
@@ -76,31 +80,35 @@ class Loader(QObject):
         super().__init__(parent)
         self._thread: QThread | None = None
         self._cancel = threading.Event()
-        self._worker: _Worker | None = None
-        self._abandoned: list[QThread] = []
+        self._load = 0
+        """The number of the load whose signals count; a load given up gets no new one."""
+        # Every started load until its thread has finished: a running QThread destroyed aborts
+        # the process, and the worker stays alive as long as its thread may still use it.
+        self._started: list[tuple[QThread, _Worker]] = []
 
     @property
     def busy(self) -> bool:
         """True while a load, or a cancelled one that has not stopped yet, is running."""
-        threads = [self._thread, *self._abandoned]
-        return any(t is not None and t.isRunning() for t in threads)
+        return any(thread.isRunning() for thread, _worker in self._started)
 
     def start(self, paths: Sequence[str]) -> None:
         self.stop()
+        self._started = [(t, w) for t, w in self._started if not t.isFinished()]
         self._cancel = threading.Event()
+        self._load += 1
         thread = QThread(self)
-        worker = _Worker(paths, self._cancel)
+        worker = _Worker(paths, self._cancel, self._load)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
-        worker.progress.connect(self.progress)
+        worker.progress.connect(self._progress)
         worker.parsed.connect(self._parsed)
         worker.finished.connect(self._finished)
         worker.cancelled.connect(self._cancelled)
         worker.failed.connect(self._failed)
         for signal in (worker.finished, worker.cancelled, worker.failed):
             signal.connect(thread.quit)
-        thread.finished.connect(worker.deleteLater)
-        self._thread, self._worker = thread, worker
+        self._thread = thread
+        self._started.append((thread, worker))
         thread.start()
 
     def cancel(self) -> None:
@@ -109,50 +117,50 @@ class Loader(QObject):
         Parsing stops at its next check. An index build cannot be interrupted halfway (it is a
         few long numpy calls), so it is left to finish in the background and its result is
         dropped: the window is back on its previous library immediately either way."""
-        thread = self._thread
-        if thread is None:
+        if self._give_up() is None:
             return
-        self._cancel.set()
-        thread.quit()
-        if thread.isRunning():  # keep it referenced: destroying a running QThread aborts
-            self._abandoned.append(thread)
-        # The worker's own signals no longer count once it is detached (see _current).
-        self._thread = None
-        self._worker = None
         self.cancelled.emit()
 
     def stop(self, timeout_ms: int = 1000) -> bool:
-        """Cancel and wait for the worker thread (on close or before a new load); False when it
-        is still busy after `timeout_ms` (indexing cannot be interrupted halfway)."""
-        thread = self._thread
-        if thread is None:
-            return True
-        self._cancel.set()
-        thread.quit()
-        finished = thread.wait(timeout_ms)
-        if finished:
-            self._thread = None
-            self._worker = None
-        else:  # keep it referenced: destroying a running QThread aborts the process
-            self._abandoned.append(thread)
-            self._thread = None
-        return finished
+        """Cancel and wait for the worker threads, a cancelled load's too (on close or before a
+        new load); False when one is still busy after `timeout_ms` (indexing cannot be
+        interrupted halfway)."""
+        self._give_up()
+        deadline = time.monotonic() + timeout_ms / 1000
+        for thread, _worker in self._started:
+            left_ms = max(int((deadline - time.monotonic()) * 1000), 0)
+            if not thread.wait(left_ms):
+                return False
+        return True
 
-    def _current(self) -> bool:
-        return self.sender() is self._worker
+    def _give_up(self) -> QThread | None:
+        """Ask the running load to stop and ignore its signals from now on; its thread."""
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            self._cancel.set()
+            thread.quit()
+            self._load += 1
+        return thread
 
-    def _parsed(self, library: Library) -> None:
-        if self._current():
+    def _progress(self, load: int, phase: str, done: int, total: int) -> None:
+        if load == self._load:
+            self.progress.emit(phase, done, total)
+
+    def _parsed(self, load: int, library: Library) -> None:
+        if load == self._load:
             self.parsed.emit(library)
 
-    def _finished(self, library: Library) -> None:
-        if self._current():
+    def _finished(self, load: int, library: Library) -> None:
+        if load == self._load:
+            self._thread = None
             self.finished.emit(library)
 
-    def _cancelled(self) -> None:
-        if self._current():
+    def _cancelled(self, load: int) -> None:
+        if load == self._load:
+            self._thread = None
             self.cancelled.emit()
 
-    def _failed(self, message: str) -> None:
-        if self._current():
+    def _failed(self, load: int, message: str) -> None:
+        if load == self._load:
+            self._thread = None
             self.failed.emit(message)

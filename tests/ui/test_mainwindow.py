@@ -441,3 +441,17 @@ def test_a_first_library_cancelled_while_indexing_leaves_the_window_empty(
     window.set_query("向量")  # nothing to search: no error
     assert window.model.rowCount() == 0
     assert window.state.get("last_library") is None  # not reopened at the next start
+
+
+def test_stop_waits_for_a_cancelled_load_too(qtbot, make_window, sample,
+                                             held_index_build) -> None:
+    """Closing right after a cancel must not destroy the cancelled load's running thread."""
+    window = make_window()
+    held_index_build.hold(window.loader)
+    with qtbot.waitSignal(window.loader.parsed, timeout=10000):
+        window.open_paths([sample])
+    window.loader.cancel()
+    assert not window.loader.stop(100)  # its index build is still held
+    held_index_build.release()
+    assert window.loader.stop(10000)
+    assert not window.loader.busy
