@@ -128,6 +128,7 @@ class Loader(QObject):
         self._give_up()
         deadline = time.monotonic() + timeout_ms / 1000
         for thread, _worker in self._started:
+            thread.quit()  # a finished load's thread may not have had its queued quit yet
             left_ms = max(int((deadline - time.monotonic()) * 1000), 0)
             if not thread.wait(left_ms):
                 return False
