@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -116,15 +117,29 @@ def test_same_posts_on_every_folding_path(
     assert ids(results) == sorted(reference_search(posts, query))
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(corpus_and_query(SIMPLE_ALPHABET))
-def test_same_posts_when_pair_keys_do_not_fit_64_bits(case: tuple[list[Post], str]) -> None:
-    """A huge alphabet in a huge text sorts its pairs by argsort instead: force that path."""
-    posts, query = case
+@pytest.mark.parametrize(
+    "key_types",
+    [((64, np.uint64),), ((63, np.int64),), ((53, np.float64),), ()],
+    ids=["unsigned", "signed", "double", "over-64-bits"],
+)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_same_posts_whatever_type_the_pair_keys_are_sorted_in(
+    key_types: tuple[tuple[int, type], ...], data: st.DataObject
+) -> None:
+    """Pair keys are sorted in the fastest type they fit (index_build.KEY_TYPES), and by argsort
+    when they need over 64 bits (a huge alphabet in a huge text): force each."""
+    posts, query = data.draw(corpus_and_query(SIMPLE_ALPHABET))
+    usual = index_build.build_arrays(posts)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(index_build._PackedPairs, "fit", staticmethod(lambda symbols, base: False))
+        patch.setattr(index_build, "KEY_TYPES", key_types)
+        forced = index_build.build_arrays(posts)
         results = SearchIndex.build(posts).search(query, limit=None)
     assert ids(results) == sorted(reference_search(posts, query))
+    assert forced.keys() == usual.keys()
+    for name, array in usual.items():
+        assert forced[name].dtype == array.dtype, name
+        assert (forced[name] == array).all(), name
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
