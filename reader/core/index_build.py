@@ -3,9 +3,10 @@ character per post. See reader.core.index for the layout and how it is searched.
 
 from __future__ import annotations
 
+import queue
 import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,7 +34,7 @@ BLOCK_CHARS = 1 << 16
 """Longest block (see _blocks): offsets in a block are kept in 16 bits."""
 DENSE_PER_BLOCK = 4
 """A pair with this many positions per block or more keeps its counts per block: at most a
-quarter more memory than its positions (see _gap_coded). Four rather than eight made the narrow
+quarter more memory than its positions (see _GapCoder). Four rather than eight made the narrow
 50,000-post corpus's pairs of about 300,000 positions dense (466 dense pairs instead of 231; index
 1.66x -> 1.69x the text, wide corpus 1.87x -> 1.89x)."""
 BYTE_CODED = 255
@@ -61,9 +62,7 @@ class _FoldedText:
     seg_len: np.ndarray
     """Folded length of each segment."""
     merging_free: bool
-    characters: Callable[[], _Characters]
-    """The alphabet and what goes with it: counting it is left to the caller, which starts on
-    the pairs first."""
+    characters: _Characters
 
 
 @dataclass(frozen=True)
@@ -92,35 +91,40 @@ def build_arrays(posts: Sequence[Post]) -> dict[str, np.ndarray]:
         segments.extend(post.paragraphs)
     first_seg[len(posts)] = len(segments)
     raw_len = np.fromiter(map(len, segments), dtype=np.int64, count=len(segments))
-    text = _fold_text(segments, raw_len)
-    n_chars = len(text.symbols)
-    block_start = _blocks(np.append(text.seg_start[first_seg[:-1]], n_chars))
     # The pair sort is long numpy calls that release the GIL: the per-post tables are made on
-    # this thread meanwhile, and the dense pairs' rows while the other lists are gap coded.
-    characters = text.characters()
-    n_ids = len(characters.symbol_of)
+    # this thread meanwhile, and the dense pairs' rows as the pair thread reads the sorted lists.
     with ThreadPoolExecutor(1, thread_name_prefix="index-pairs") as pool:
+        text = _fold_text(segments, raw_len, pool)
+        characters = text.characters
+        n_ids = len(characters.symbol_of)
+        n_chars = len(text.symbols)
+        block_start = _blocks(np.append(text.seg_start[first_seg[:-1]], n_chars))
         separators = text.seg_start + text.seg_len
         key_type = _PackedPairs.key_type(len(text.symbols), n_ids)
         packing = None
         if key_type is not None:
             packing = _PackedPairs(text.symbols, characters.id_of, n_ids, key_type)
-        sorting = pool.submit(_sorted_pairs, text.symbols, characters, separators, packing)
+        read = _ReadLists()
+        sorting = pool.submit(
+            _sorted_and_read, read, text.symbols, characters, separators, packing
+        )
         if packing is not None:
             try:
                 packing.pack(0, packing.middle)
             finally:  # else the pair thread would wait for ever
                 packing.front_packed.set()
         arrays = _post_tables(segments, raw_len, first_seg, text, characters)
-        keys, offsets, positions, scratch = sorting.result()
-        dense = _dense_lists(offsets, len(block_start))
-        coding = pool.submit(_gap_coded, positions, offsets, dense, scratch)
-        dense_tables, in_block = _dense_rows(positions, offsets, dense, block_start)
-        arrays.update(coding.result() | dense_tables, keys=keys, offsets=offsets)
-    _write_dense(arrays["gaps"], offsets, dense, in_block)
+        dense = _DenseRows(block_start)
+        for positions, gaps, starts in read:
+            dense.add(positions, gaps, starts)
+        keys, offsets, positions, coder = sorting.result()
+    dense_tables = dense.finish(positions, coder.gaps)
     arrays.update(
-        merging_free=np.array(text.merging_free), fold_sources=characters.fold_sources
+        coder.finish(positions, offsets, dense_tables["dense_pairs"]) | dense_tables,
+        keys=keys,
+        offsets=offsets,
     )
+    arrays.update(merging_free=np.array(text.merging_free), fold_sources=characters.fold_sources)
     return arrays
 
 
@@ -273,26 +277,31 @@ def _character_postings(
     }
 
 
-def _fold_text(segments: list[str], raw_len: np.ndarray) -> _FoldedText:
+def _fold_text(segments: list[str], raw_len: np.ndarray, pool: Executor) -> _FoldedText:
     """Fold every segment and lay them out end to end, each followed by a separator.
 
     Folding is done per distinct character with lookup tables (reader.core.normalize): the
     whole archive in a few array passes, on code points when every character lies in the Basic
     Multilingual Plane and none merges (_fold_plane), else on character ids
     (_fold_segments, or one segment at a time for merging characters). The separator is a
-    symbol no character has, so no character pair spans two segments.
+    symbol no character has, so no character pair spans two segments. `pool` counts half the
+    characters meanwhile.
     """
     if not segments:
         return _ids_text(*_no_segments())
-    return _fold_plane(segments, raw_len) or _ids_text(*_fold_segments(segments))
+    return _fold_plane(segments, raw_len, pool) or _ids_text(*_fold_segments(segments))
 
 
-def _fold_plane(segments: list[str], raw_len: np.ndarray) -> _FoldedText | None:
+def _fold_plane(segments: list[str], raw_len: np.ndarray, pool: Executor) -> _FoldedText | None:
     """The folded text as code points (NUL separating segments), or None when some character
     lies outside the Basic Multilingual Plane, may merge, or is NUL."""
     units = _plane_units(segments, raw_len)
     if units is None:
         return None
+    # The characters are counted before they are folded, half on each thread: the pairs are
+    # sorted by character ids, so nothing else can start before the count (see _PackedPairs).
+    half = len(units) // 2
+    counting = pool.submit(_bincount, units[half:], 0x10000)
     folds = bmp_folds()
     symbols = look_up(folds.single, units)
     seg_len = raw_len
@@ -324,21 +333,20 @@ def _fold_plane(segments: list[str], raw_len: np.ndarray) -> _FoldedText | None:
         seg_len = raw_len + np.bincount(seg_of, weights=extra, minlength=len(segments)).astype(
             np.int64
         )
-    seg_start = np.cumsum(seg_len + 1) - (seg_len + 1)
-
-    def characters() -> _Characters:
         counts = _bincount(symbols, 0x10000)
-        alphabet = np.flatnonzero(counts[1:]) + 1
-        id_type = np.uint16 if len(alphabet) < 0xFFFF else np.uint32
-        id_of = np.zeros(0x10000, dtype=id_type)
-        id_of[alphabet] = np.arange(len(alphabet), dtype=id_type)
-        id_of[0] = len(alphabet)
-        # Every character of the plane folding to one of the alphabet: a superset of the text's.
-        sources = folds.sources[:, np.isin(folds.sources[0], alphabet)]
-        return _Characters(
-            alphabet, id_of, np.append(alphabet, 0), counts[alphabet], sources
-        )
-
+    else:  # each character folds to one: its count goes to what it folds to
+        unit_counts = _bincount(units[:half], 0x10000) + counting.result()
+        counts = np.bincount(folds.single, weights=unit_counts, minlength=0x10000)
+        counts = counts.astype(np.int64)  # exact: below 2**53
+    seg_start = np.cumsum(seg_len + 1) - (seg_len + 1)
+    alphabet = np.flatnonzero(counts[1:]) + 1
+    id_type = np.uint16 if len(alphabet) < 0xFFFF else np.uint32
+    id_of = np.zeros(0x10000, dtype=id_type)
+    id_of[alphabet] = np.arange(len(alphabet), dtype=id_type)
+    id_of[0] = len(alphabet)
+    # Every character of the plane folding to one of the alphabet: a superset of the text's.
+    sources = folds.sources[:, np.isin(folds.sources[0], alphabet)]
+    characters = _Characters(alphabet, id_of, np.append(alphabet, 0), counts[alphabet], sources)
     return _FoldedText(symbols, seg_start, seg_len, True, characters)
 
 
@@ -375,7 +383,7 @@ def _ids_text(
     identity = np.arange(base, dtype=ids.dtype)
     counts = np.bincount(ids, minlength=base)[: base - 1]
     characters = _Characters(alphabet, identity, identity, counts, fold_sources)
-    return _FoldedText(ids, seg_start, seg_len, merging_free, lambda: characters)
+    return _FoldedText(ids, seg_start, seg_len, merging_free, characters)
 
 
 def _fold_segments(segments: list[str]) -> _Folded:
@@ -551,17 +559,33 @@ class _PackedPairs:
             self.keys[low:high] = key  # exact in every type of KEY_TYPES the key fits
 
 
-def _sorted_pairs(
+def _sorted_and_read(
+    read: _ReadLists,
     symbols: np.ndarray,
     characters: _Characters,
     separators: np.ndarray,
     packing: _PackedPairs | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """(keys, offsets, positions, scratch): the positions of every pair of adjacent symbols (no
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, _GapCoder]:
+    """_sorted_pairs, telling `read` when it is done (or has failed)."""
+    try:
+        return _sorted_pairs(read, symbols, characters, separators, packing)
+    finally:
+        read.close()
+
+
+def _sorted_pairs(
+    read: _ReadLists,
+    symbols: np.ndarray,
+    characters: _Characters,
+    separators: np.ndarray,
+    packing: _PackedPairs | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, _GapCoder]:
+    """(keys, offsets, positions, gaps): the positions of every pair of adjacent symbols (no
     separator in it: `separators` are where those lie), sorted by (pair key, position); the
     distinct keys (first id * ids + second id, in character ids); where each key's positions
-    start; room for as many more positions, when there is some to spare (see _gap_coded).
-    `packing` (when keys fit 64 bits) has its front half packed by the caller."""
+    start; the gaps between them, coded on the way. Where lists start is told to `read` a
+    chunk at a time. `packing` (when keys fit 64 bits) has its front half packed by the
+    caller."""
     pos_type = _position_type(len(symbols))
     n_pairs = max(len(symbols) - 1, 0)
     n_ids = len(characters.symbol_of)
@@ -569,6 +593,7 @@ def _sorted_pairs(
     broken = np.concatenate((separators, separators - 1))  # a pair ending or starting there
     broken = broken[(broken >= 0) & (broken < n_pairs)]
     n_real = n_pairs - len(distinct(broken))
+    gaps = _GapCoder(n_real)
     if packing is None:  # an alphabet of over a million characters in a huge text: slower
         kept = np.ones(n_pairs, dtype=bool)
         kept[broken] = False
@@ -580,9 +605,13 @@ def _sorted_pairs(
         pair_keys = pair_keys[order]
         changed = np.ones(n_real, dtype=bool)
         np.not_equal(pair_keys[1:], pair_keys[:-1], out=changed[1:])
+        for start in range(0, n_real, LOOKUP_CHUNK):
+            stop = min(start + LOOKUP_CHUNK, n_real)
+            gaps.add(start, positions[start:stop], changed[start:stop])
         starts = np.flatnonzero(changed)
+        read.publish(positions, gaps.gaps, starts)
         offsets = np.append(starts, n_real).astype(pos_type)
-        return pair_keys[starts].astype(key_type), offsets, positions, None
+        return pair_keys[starts].astype(key_type), offsets, positions, gaps
     # One sort of the packed keys, numpy's vectorised sort of plain numbers; pairs with a
     # separator get the largest value, so they sort last and are cut off.
     packing.pack(packing.middle, n_pairs)
@@ -592,9 +621,9 @@ def _sorted_pairs(
         np.inf if sorted_keys.dtype.kind == "f" else np.iinfo(sorted_keys.dtype).max
     )
     sorted_keys.sort()
-    # The positions go into the first half of the sorted keys' own memory, each chunk's after
-    # it is read (fresh memory pages cost more than the arithmetic: see _PackedPairs); the
-    # other half is spare room. Wider positions get an array of their own.
+    # Read a chunk at a time (fresh memory pages cost more than the arithmetic: see
+    # _PackedPairs). 32-bit positions go into the first half of the sorted keys' own memory,
+    # each chunk's after it is read; wider ones get an array of their own.
     narrow = pos_type is np.uint32
     room = sorted_keys[:n_real].view(np.uint32)
     positions = room[:n_real] if narrow else np.empty(n_real, dtype=pos_type)
@@ -616,77 +645,131 @@ def _sorted_pairs(
         keys.append(pair[found])
         before = pair[-1]
         np.bitwise_and(packed, position_bits, out=packed)
+        gaps.add(start, packed, new)
         positions[start:stop] = packed  # over keys already read
+        read.publish(positions, gaps.gaps, starts[-1])
     run_starts = np.concatenate(starts) if starts else np.zeros(0, dtype=np.int64)
     pair_keys = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
     offsets = np.append(run_starts, n_real).astype(pos_type)
-    scratch = room[n_real:] if narrow else None
-    return pair_keys.astype(key_type), offsets, positions, scratch
+    return pair_keys.astype(key_type), offsets, positions, gaps
 
 
-def _dense_lists(offsets: np.ndarray, n_blocks: int) -> np.ndarray:
-    """The pairs with DENSE_PER_BLOCK or more positions per block, ascending."""
-    sizes = np.diff(offsets.astype(np.int64))
-    return np.flatnonzero(sizes >= DENSE_PER_BLOCK * max(n_blocks, 1))
+class _GapCoder:
+    """The sorted position lists in 16 bits each, coded a chunk at a time as they are read.
+
+    Every list but a dense one (see _dense_lists) keeps its first position whole (`first`) and
+    every later one as the gap from the one before; a gap of GAP_LIMIT or more is written 0 (no
+    real gap is 0) and kept in `wide_gaps`, `wide_before[k]` of them before pair k's list. Half
+    the memory of 32-bit positions. A dense list's place in `gaps` is written by _DenseRows."""
+
+    def __init__(self, n_positions: int) -> None:
+        self.gaps = np.empty(n_positions, dtype=np.uint16)
+        self._wide_at: list[np.ndarray] = []
+        self._wide: list[np.ndarray] = []
+        self._last = 0
+
+    def add(self, start: int, positions: np.ndarray, new_list: np.ndarray) -> None:
+        """Code the chunk of positions from `start` on; `new_list` marks those starting a list."""
+        if not len(positions):
+            return
+        gaps = np.empty(len(positions), dtype=positions.dtype)
+        np.subtract(positions[1:], positions[:-1], out=gaps[1:])  # wraps at list starts
+        gaps[0] = 0 if new_list[0] else int(positions[0]) - self._last
+        gaps[new_list] = 0
+        wide = np.flatnonzero(gaps >= GAP_LIMIT)
+        self._wide_at.append(wide + start)
+        self._wide.append(gaps[wide])
+        gaps[wide] = 0
+        self.gaps[start : start + len(gaps)] = gaps
+        self._last = int(positions[-1])
+
+    def finish(
+        self, positions: np.ndarray, offsets: np.ndarray, dense: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """The arrays, once every chunk is coded: without the dense lists' wide gaps."""
+        wide_at = np.concatenate(self._wide_at) if self._wide_at else np.zeros(0, np.int64)
+        wide = np.concatenate(self._wide) if self._wide else positions[:0]
+        if len(dense) and len(wide_at):
+            in_list = np.searchsorted(offsets, wide_at, side="right") - 1
+            kept = ~np.isin(in_list, dense)
+            wide_at, wide = wide_at[kept], wide[kept]
+        return {
+            "first": positions[offsets[:-1]],
+            "gaps": self.gaps,
+            "wide_gaps": wide.astype(positions.dtype),
+            "wide_before": np.searchsorted(wide_at, offsets).astype(offsets.dtype),
+        }
 
 
-def _gap_coded(
-    positions: np.ndarray, offsets: np.ndarray, dense: np.ndarray, scratch: np.ndarray | None
-) -> dict[str, np.ndarray]:
-    """The sorted position lists in 16 bits each. A dense list (see _dense_lists) is left to
-    _dense_rows: its place in `gaps` is written there. Every other list keeps its first
-    position whole (`first`) and every later one as the gap from the one before; a gap of
-    GAP_LIMIT or more is written 0 (no real gap is 0) and kept in `wide_gaps`, `wide_before[k]`
-    of them before pair k's list. Half the memory of 32-bit positions. `scratch`, if given,
-    holds the 32-bit gaps on the way."""
-    gaps = np.empty(len(positions), dtype=positions.dtype) if scratch is None else scratch
-    np.subtract(positions[1:], positions[:-1], out=gaps[1:])  # wraps at list starts: see below
-    list_starts = offsets[:-1]
-    gaps[list_starts] = 0
-    for k in dense.tolist():
-        gaps[int(offsets[k]) : int(offsets[k + 1])] = 0  # not wide gaps
-    wide = np.flatnonzero(gaps >= GAP_LIMIT)
-    narrow = gaps.astype(np.uint16)
-    narrow[wide] = 0
-    return {
-        "first": positions[list_starts],
-        "gaps": narrow,
-        "wide_gaps": gaps[wide],
-        "wide_before": np.searchsorted(wide, offsets).astype(offsets.dtype),
-    }
+class _ReadLists:
+    """Where the sorted lists start, told by the pair thread a chunk at a time as it reads them,
+    so that the caller can work on the lists already read meanwhile. Iterating gives (positions,
+    gaps, list starts) until the pair thread is done."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = (
+            queue.SimpleQueue()
+        )
+
+    def publish(self, positions: np.ndarray, gaps: np.ndarray, starts: np.ndarray) -> None:
+        """Lists start at `starts` (ascending, after any told before); the positions and gaps
+        before the last of them are written."""
+        self._queue.put((positions, gaps, starts))
+
+    def close(self) -> None:
+        self._queue.put(None)
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        while (item := self._queue.get()) is not None:
+            yield item
 
 
-def _dense_rows(
-    positions: np.ndarray, offsets: np.ndarray, dense: np.ndarray, block_start: np.ndarray
-) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """The dense lists' counts per block (a row of `dense_rows` each, `dense_pairs` saying whose)
-    and, end to end, each position's offset in its block: a search reads a dense pair's counts
-    per post without placing its positions, and decodes them without a running sum."""
-    bounds = [(int(offsets[k]), int(offsets[k + 1])) for k in dense.tolist()]
-    rows = np.zeros((len(dense), len(block_start)), dtype=np.uint32)
-    in_block = np.empty(sum(high - low for low, high in bounds), dtype=np.uint16)
-    at = 0
-    for row, (low, high) in zip(rows, bounds, strict=True):
-        listed = positions[low:high]
-        row[:] = np.diff(np.append(np.searchsorted(listed, block_start), high - low))
-        in_block_here = in_block[at : at + high - low]
-        np.subtract(listed, np.repeat(block_start, row), out=in_block_here, casting="unsafe")
-        at += high - low
-    row_type = np.uint16 if rows.max(initial=0) <= 0xFFFF else np.uint32
-    tables = {
-        "dense_pairs": dense.astype(np.uint32),
-        "dense_rows": rows.astype(row_type),
-        "block_start": block_start.astype(positions.dtype),
-    }
-    return tables, in_block
+class _DenseRows:
+    """The dense lists (DENSE_PER_BLOCK or more positions per block), each found once the next
+    list's start is known: their counts per block (a row of `dense_rows` each, `dense_pairs`
+    saying whose), and each position's offset in its block written to the list's place in the
+    gaps. A search reads a dense pair's counts per post without placing its positions, and
+    decodes them without a running sum."""
 
+    def __init__(self, block_start: np.ndarray) -> None:
+        self._block_start = block_start
+        self._least = DENSE_PER_BLOCK * max(len(block_start), 1)
+        self._open = np.zeros(0, dtype=np.int64)  # where the list not known complete starts
+        self._open_number = 0  # and its number
+        self._pairs: list[int] = []
+        self._rows: list[np.ndarray] = []
 
-def _write_dense(
-    gaps: np.ndarray, offsets: np.ndarray, dense: np.ndarray, in_block: np.ndarray
-) -> None:
-    """Put the dense lists' offsets in block (from _dense_rows) in their places in `gaps`."""
-    at = 0
-    for k in dense.tolist():
-        low, high = int(offsets[k]), int(offsets[k + 1])
-        gaps[low:high] = in_block[at : at + high - low]
-        at += high - low
+    def add(self, positions: np.ndarray, gaps: np.ndarray, starts: np.ndarray) -> None:
+        """Lists start at `starts`: those now complete are read if dense."""
+        bounds = np.concatenate((self._open, starts))
+        self._complete(positions, gaps, bounds)
+        self._open_number += max(len(bounds) - 1, 0)
+        self._open = bounds[-1:]
+
+    def finish(self, positions: np.ndarray, gaps: np.ndarray) -> dict[str, np.ndarray]:
+        """The tables, the last list (ending with the positions) included."""
+        if len(self._open):
+            self._complete(positions, gaps, np.append(self._open, len(positions)))
+        self._open = self._open[:0]
+        rows = (
+            np.stack(self._rows)
+            if self._rows
+            else np.zeros((0, len(self._block_start)), dtype=np.int64)
+        )
+        row_type = np.uint16 if rows.max(initial=0) <= 0xFFFF else np.uint32
+        return {
+            "dense_pairs": np.array(self._pairs, dtype=np.uint32),
+            "dense_rows": rows.astype(row_type),
+            "block_start": self._block_start.astype(positions.dtype),
+        }
+
+    def _complete(self, positions: np.ndarray, gaps: np.ndarray, bounds: np.ndarray) -> None:
+        """The lists between consecutive bounds, the first of them the open list's number."""
+        block_start = self._block_start
+        for k in np.flatnonzero(np.diff(bounds) >= self._least).tolist():
+            low, high = int(bounds[k]), int(bounds[k + 1])
+            listed = positions[low:high]
+            row = np.diff(np.append(np.searchsorted(listed, block_start), high - low))
+            np.subtract(listed, np.repeat(block_start, row), out=gaps[low:high], casting="unsafe")
+            self._pairs.append(self._open_number + k)
+            self._rows.append(row)

@@ -136,10 +136,36 @@ def test_same_posts_whatever_type_the_pair_keys_are_sorted_in(
         forced = index_build.build_arrays(posts)
         results = SearchIndex.build(posts).search(query, limit=None)
     assert ids(results) == sorted(reference_search(posts, query))
-    assert forced.keys() == usual.keys()
-    for name, array in usual.items():
-        assert forced[name].dtype == array.dtype, name
-        assert (forced[name] == array).all(), name
+    _assert_same_arrays(forced, usual)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), gap_limit=st.integers(1, 3), dense_per_block=st.integers(1, 4))
+def test_same_arrays_whatever_the_chunk_the_pairs_are_read_in(
+    chunk: int, data: st.DataObject, gap_limit: int, dense_per_block: int
+) -> None:
+    """The sorted pairs are packed, read and gap coded a chunk at a time (thousands of pairs),
+    and the dense lists found as chunks are read: with chunks of a few pairs, lists, wide gaps
+    and dense lists span chunks."""
+    posts, query = data.draw(corpus_and_query(SIMPLE_ALPHABET))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_build, "GAP_LIMIT", gap_limit)
+        patch.setattr(index_build, "DENSE_PER_BLOCK", dense_per_block)
+        usual = index_build.build_arrays(posts)
+        patch.setattr(index_build, "LOOKUP_CHUNK", chunk)
+        chunked = index_build.build_arrays(posts)
+        results = SearchIndex.build(posts).search(query, limit=None)
+    assert ids(results) == sorted(reference_search(posts, query))
+    _assert_same_arrays(chunked, usual)
+
+
+def _assert_same_arrays(built: dict[str, np.ndarray], expected: dict[str, np.ndarray]) -> None:
+    assert built.keys() == expected.keys()
+    for name, array in expected.items():
+        assert built[name].dtype == array.dtype, name
+        assert built[name].shape == array.shape, name
+        assert (built[name] == array).all(), name
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
