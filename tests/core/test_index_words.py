@@ -128,6 +128,11 @@ def test_without_codes_for_every_letter_the_pairs_answer() -> None:
     assert index._find("abc").counts.tolist() == [1, 2]
 
 
+@pytest.mark.parametrize(
+    "numbering",
+    [{}, {"SLOTS_PER_WORD": 0}, {"_HASH_LOW": 0, "_HASH_HIGH": 0}],
+    ids=["table", "shared-slots", "dict"],
+)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
@@ -137,16 +142,22 @@ def test_without_codes_for_every_letter_the_pairs_answer() -> None:
     ),
     st.data(),
 )
-def test_words_of_every_length_are_told_apart(words: list[list[str]], data: st.DataObject) -> None:
-    """Words up to 8 letters, up to 16 and longer are numbered three ways (see _word_ids): words
-    sharing their first 8 or 16 letters must stay distinct, and counts per post exact."""
+def test_words_of_every_length_are_told_apart(
+    numbering: dict[str, int], words: list[list[str]], data: st.DataObject
+) -> None:
+    """Words up to 16 letters are numbered by a hash (see _numbered: a table slot of their own,
+    a slot shared with others, or, when the hash mixes two words up, a dict), longer ones by a
+    dict: words sharing their first 8 or 16 letters must stay distinct, counts per post exact."""
     posts = [make_post(f"t{i}", [" ".join(ws)], day=i) for i, ws in enumerate(words)]
     word = data.draw(st.sampled_from([w for ws in words for w in ws]))
     start = data.draw(st.integers(0, max(len(word) - 3, 0)))
     term = word[start : start + data.draw(st.integers(3, 20))]
     if len(term) < 3:
         term = word
-    index = SearchIndex.build(posts)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in numbering.items():
+            patch.setattr(index_words, name, value)
+        index = SearchIndex.build(posts)
     results = index.search(f'"{term}"', limit=None)
     assert ids(results) == sorted(reference_search(posts, f'"{term}"'))
     counts = index._words.counts(normalize(term)) if len(term) >= 3 else None
