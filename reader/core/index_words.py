@@ -82,7 +82,11 @@ def build_word_table(
     parts = np.empty(2 * n_docs, dtype=np.int64)  # post d: title 2d, body 2d + 1
     parts[0::2] = doc_start[:-1]
     parts[1::2] = title_end
-    kept_part = np.searchsorted(parts, token_start[kept_at], side="right") - 1
+    # Tokens come in text order: each part's tokens follow the ones of the parts before.
+    first_in_part = np.searchsorted(token_start[kept_at], parts)
+    kept_part = np.repeat(
+        np.arange(len(parts)), np.diff(np.append(first_in_part, len(kept_at)))
+    )
     arrays = _postings("word", words, kept_word, kept_part, n_docs)
     if not with_glued:
         return arrays | _empty("glued")
