@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import operator
 import re
 from collections import Counter, defaultdict
 
 import numpy as np
 
-from reader.core.arrays import distinct, look_up
+from reader.core.arrays import distinct
 
 WORD_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz\\"
 """Folded characters that make up words (upper case and full-width forms fold to these); the
@@ -28,7 +27,6 @@ MIN_TERM = 3
 """Shorter terms are found by their character pair, which is already cheap."""
 MAX_WORDS = 256
 """A term inside more distinct words than this (`th`, `in`) is found by its pairs instead."""
-_SPACE = 0x20
 _WORD = re.compile(f"[{re.escape(WORD_CHARS)}]+")
 _GLUED = re.compile(f"[{re.escape(WORD_CHARS)}]+\\{{[{re.escape(WORD_CHARS)}]+\\}}")
 
@@ -46,18 +44,15 @@ def build_word_table(
     own, the glued table when `{` or `}` has none."""
     n_docs = len(doc_start) - 1
     n_chars = int(doc_start[-1]) if len(doc_start) else 0
-    table = np.full(256, _SPACE, dtype=np.uint8)
     code_of_char = _own_codes(CODED_CHARS, code_of_id, alphabet)
-    if not n_docs or any(c not in code_of_char for c in WORD_CHARS if _in(c, alphabet)):
+    word_chars = [c for c in WORD_CHARS if _in(c, alphabet)]
+    word_codes = [code_of_char.get(c) for c in word_chars]
+    # The index gives the word characters the first codes (reader.core.index_build._byte_codes),
+    # so a word is a run of codes below their number, read from the codes themselves.
+    if not n_docs or word_codes != list(range(len(word_codes))) or len(codes) < n_chars + 8:
         return _empty("word") | _empty("glued")
-    for char in WORD_CHARS:
-        if char in code_of_char:
-            table[code_of_char[char]] = ord(char)
-    # Words in ASCII, spaces between, and eight more for reading 64 bits at any offset: one
-    # array (three bytes objects of the text's size took more in fresh memory pages).
-    text = np.full(n_chars + 8, _SPACE, dtype=np.uint8)
-    look_up(table, codes[:n_chars], out=text[:n_chars])
-    in_word = text[:n_chars] != _SPACE
+    spell = bytes.maketrans(bytes(word_codes), "".join(word_chars).encode("ascii"))
+    in_word = codes[:n_chars] < len(word_codes)
     edges = np.empty(n_chars + 1, dtype=bool)  # where a word starts or ends
     edges[0] = in_word[0] if n_chars else False
     edges[n_chars] = in_word[-1] if n_chars else False
@@ -78,7 +73,7 @@ def build_word_table(
     kept[glued_at] = True
     kept[glued_at + 1] = True
     kept_at = np.flatnonzero(kept)
-    words, kept_word = _word_ids(text, token_start[kept_at], token_end[kept_at])
+    words, kept_word = _word_ids(codes, token_start[kept_at], token_end[kept_at], spell)
     parts = np.empty(2 * n_docs, dtype=np.int64)  # post d: title 2d, body 2d + 1
     parts[0::2] = doc_start[:-1]
     parts[1::2] = title_end
@@ -105,53 +100,54 @@ def build_word_table(
 
 
 def _word_ids(
-    text: np.ndarray, token_start: np.ndarray, token_end: np.ndarray
+    codes: np.ndarray, token_start: np.ndarray, token_end: np.ndarray, spell: bytes
 ) -> tuple[list[bytes], np.ndarray]:
-    """The distinct words (spelled) and each token's word, from the text's letters (uint8,
-    eight spaces after the end). A word of up to sixteen letters is two 64-bit numbers, its
-    bytes read from the text with those after it masked off, and is numbered by array steps
-    (_numbered); longer words go through a dict. Looking every token up in a dict took 0.19 s
-    at 1,500 posts, a dict for words of 9-16 letters 0.1 s, this 0.03 s."""
-    # Eight bytes from every offset of the text: an unaligned view, read by fancy indexing.
-    eight = np.ndarray((len(text) - 8,), dtype="<u8", buffer=text, strides=(1,))
+    """The distinct words (spelled through the `spell` translation) and each token's word, from
+    the text's codes (at least eight more after the last token). A word of up to sixteen codes
+    is two 64-bit numbers and its length, its codes read with those after it masked off, and is
+    numbered by array steps (_numbered); longer words go through a dict. Looking every token up
+    in a dict took 0.19 s at 1,500 posts, a dict for words of 9-16 letters 0.1 s, this 0.03 s."""
+    # Eight codes from every offset of the text: an unaligned view, read by fancy indexing.
+    eight = np.ndarray((len(codes) - 8,), dtype="<u8", buffer=codes, strides=(1,))
     length = token_end - token_start
     masks = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
     fits = np.flatnonzero(length <= 16)
-    low = eight[token_start[fits]] & masks[np.minimum(length[fits], 8)]
+    fit_length = length[fits].astype(np.uint64)
+    low = eight[token_start[fits]] & masks[np.minimum(fit_length, 8)]
     high = np.zeros(len(fits), dtype=np.uint64)
-    middle = np.flatnonzero(length[fits] > 8)
+    middle = np.flatnonzero(fit_length > 8)
     high_at = token_start[fits[middle]] + 8
-    high[middle] = eight[high_at] & masks[length[fits[middle]] - 8]
+    high[middle] = eight[high_at] & masks[fit_length[middle] - 8]
     token_word = np.empty(len(token_start), dtype=np.int64)
-    numbered = _numbered(low, high)
+    numbered = _numbered(low, high, fit_length)
     if numbered is None:  # not told apart by array steps: every such word through the dict
         words: list[bytes] = []
         vocabulary = _long_words(0)
-        pairs = map(operator.or_, low.tolist(), map(operator.lshift, high.tolist(), _SIXTY_FOUR))
-        token_word[fits] = np.fromiter(map(vocabulary.__getitem__, pairs), np.int64, len(fits))
+        spelled_fits = map(_spelled, low.tolist(), high.tolist(), fit_length.tolist())
+        numbers = map(vocabulary.__getitem__, spelled_fits)
+        token_word[fits] = np.fromiter(numbers, np.int64, len(fits))
     else:
         token_word[fits], holder = numbered
-        words = [
-            (lo | hi << 64).to_bytes(16, "little").rstrip(b"\x00")
-            for lo, hi in zip(low[holder].tolist(), high[holder].tolist(), strict=True)
-        ]
+        at = (low[holder].tolist(), high[holder].tolist(), fit_length[holder].tolist())
+        words = [word.translate(spell) for word in map(_spelled, *at)]
         vocabulary = _long_words(len(words))
     long = np.flatnonzero(length > 16)
     spelled_long = (
-        text[start:end].tobytes()
+        codes[start:end].tobytes()
         for start, end in zip(token_start[long].tolist(), token_end[long].tolist(), strict=True)
     )
     token_word[long] = np.fromiter(map(vocabulary.__getitem__, spelled_long), np.int64, len(long))
-    spelled = [
-        word if isinstance(word, bytes) else word.to_bytes(16, "little").rstrip(b"\x00")
-        for word in vocabulary
-    ]
-    return words + spelled, token_word
+    return words + [word.translate(spell) for word in vocabulary], token_word
 
 
-_SIXTY_FOUR = itertools.repeat(64)
+def _spelled(low: int, high: int, length: int) -> bytes:
+    """A word's codes from its two numbers and its length."""
+    return (low | high << 64).to_bytes(16, "little")[:length]
+
+
 _HASH_LOW = 0x9E3779B97F4A7C15
 _HASH_HIGH = 0xC2B2AE3D27D4EB4F
+_HASH_LENGTH = 0x165667B19E3779F9
 _SLOT_HASH = 0xFF51AFD7ED558CCD
 SLOTS_PER_WORD = 16
 """Slots of the word numbering's table per distinct word: about 6% of words share a slot (and
@@ -163,16 +159,19 @@ def _long_words(first_number: int) -> defaultdict[int | bytes, int]:
     return defaultdict(itertools.count(first_number).__next__)
 
 
-def _numbered(low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Number the distinct (low, high) pairs: (each pair's number, an index holding each
-    number's pair), or None when the hash does not tell them apart (then a dict must).
+def _numbered(
+    low: np.ndarray, high: np.ndarray, length: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Number the distinct (low, high, length): (each one's number, an index holding each
+    number's), or None when the hash does not tell them apart (then a dict must).
 
     Each pair is hashed to 64 bits, and each distinct hash to a slot of a table by a multiply
     and a shift: a hash alone in its slot is numbered by the table, the others by a search
-    (np.searchsorted of 540,000 hashes took 25 ms). The hash is checked: every pair must equal
-    the pair held for its number."""
+    (np.searchsorted of 540,000 hashes took 25 ms). The hash is checked: every word must equal
+    the word held for its number."""
     with np.errstate(over="ignore"):
         hashed = low * np.uint64(_HASH_LOW) + high * np.uint64(_HASH_HIGH)
+        hashed += length * np.uint64(_HASH_LENGTH)
         hashes = distinct(hashed)
         bits = max(int(SLOTS_PER_WORD * len(hashes)).bit_length(), 1)
         shift = np.uint64(64 - bits)
@@ -186,8 +185,9 @@ def _numbered(low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray
     number[shared] = np.searchsorted(hashes, hashed[shared])
     holder = np.empty(len(hashes), dtype=np.int64)
     holder[number] = np.arange(len(number))
-    if (low[holder][number] != low).any() or (high[holder][number] != high).any():
-        return None
+    for part in (low, high, length):
+        if (part[holder][number] != part).any():
+            return None
     return number, holder
 
 

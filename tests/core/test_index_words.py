@@ -130,13 +130,13 @@ def test_without_codes_for_every_letter_the_pairs_answer() -> None:
 
 @pytest.mark.parametrize(
     "numbering",
-    [{}, {"SLOTS_PER_WORD": 0}, {"_HASH_LOW": 0, "_HASH_HIGH": 0}],
+    [{}, {"SLOTS_PER_WORD": 0}, {"_HASH_LOW": 0, "_HASH_HIGH": 0, "_HASH_LENGTH": 0}],
     ids=["table", "shared-slots", "dict"],
 )
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
-        st.lists(st.text(alphabet="ab\\", min_size=1, max_size=24), min_size=1, max_size=6),
+        st.lists(st.text(alphabet="ab0\\", min_size=1, max_size=24), min_size=1, max_size=6),
         min_size=1,
         max_size=5,
     ),
@@ -147,7 +147,8 @@ def test_words_of_every_length_are_told_apart(
 ) -> None:
     """Words up to 16 letters are numbered by a hash (see _numbered: a table slot of their own,
     a slot shared with others, or, when the hash mixes two words up, a dict), longer ones by a
-    dict: words sharing their first 8 or 16 letters must stay distinct, counts per post exact."""
+    dict: words sharing their first 8 or 16 letters must stay distinct, and so must `ab` and
+    `ab0` (`0` has the byte code 0), counts per post exact."""
     posts = [make_post(f"t{i}", [" ".join(ws)], day=i) for i, ws in enumerate(words)]
     word = data.draw(st.sampled_from([w for ws in words for w in ws]))
     start = data.draw(st.integers(0, max(len(word) - 3, 0)))
@@ -165,6 +166,18 @@ def test_words_of_every_length_are_told_apart(
         folded = normalize(term)
         expected = [sum(_occurrences(p, folded) for p in post.paragraphs) for post in posts]
         assert counts[0].tolist() == expected
+
+
+def test_words_ending_in_the_first_code_are_not_shorter_words() -> None:
+    """`0` gets byte code 0, so `xab0` and `xab` read as the same eight bytes: their lengths
+    must tell them apart (see _numbered)."""
+    posts = [make_post("0", ["xab0 xab xab"], day=1), make_post("1", ["xab xab00"], day=2)]
+    index = SearchIndex.build(posts)
+    assert index._words.usable
+    assert index._words.counts("xab0")[0].tolist() == [1, 1]
+    assert index._words.counts("xab00")[0].tolist() == [0, 1]
+    assert index._words.counts("xab")[0].tolist() == [3, 2]
+    assert index.search("xab0").total == 2
 
 
 def _occurrences(text: str, term: str) -> int:
