@@ -181,8 +181,9 @@ def _posts_folding_one_to_one(
 
 def _byte_codes(symbols: np.ndarray, characters: _Characters) -> dict[str, np.ndarray]:
     """One byte per character of the text, for checking a term's candidates by gathering its
-    characters: the word characters and braces (the word table reads words from these codes) and
-    the most frequent other characters, BYTE_CODED in all, have their own code; the rest (and the
+    characters: the word characters and braces (the word table reads words from these codes: the
+    word characters of the text get the first codes, in the order of CODED_CHARS) and the most
+    frequent other characters, BYTE_CODED in all, have their own code; the rest (and the
     separator) share the code BYTE_CODED."""
     alphabet, counts = characters.alphabet, characters.counts
     base = len(counts) + 1
