@@ -105,8 +105,9 @@ def _word_ids(
     """The distinct words (spelled through the `spell` translation) and each token's word, from
     the text's codes (at least eight more after the last token). A word of up to sixteen codes
     is two 64-bit numbers and its length, its codes read with those after it masked off, and is
-    numbered by array steps (_numbered); longer words go through a dict. Looking every token up
-    in a dict took 0.19 s at 1,500 posts, a dict for words of 9-16 letters 0.1 s, this 0.03 s."""
+    numbered by array steps (_numbered); longer words go through a dict. At 1,500 posts (670,000
+    tokens), looking every token up in a dict took 0.19 s, a search for words of up to 8 letters
+    and a dict for 9-16 letters 0.09 s, this 0.05 s."""
     # Eight codes from every offset of the text: an unaligned view, read by fancy indexing.
     eight = np.ndarray((len(codes) - 8,), dtype="<u8", buffer=codes, strides=(1,))
     length = token_end - token_start
