@@ -605,7 +605,7 @@ class SearchIndex:
 
     def _decode(self, low: int, high: int) -> np.ndarray:
         """Positions (int64) of pairs low..high-1 (indices into the key list), sorted within each
-        pair (see index_build._gap_coded for the coding)."""
+        pair (see index_build._GapCoder for the coding)."""
         dense = self._dense_pairs[np.searchsorted(self._dense_pairs, [low, high])[0] :]
         dense = dense[dense < high].tolist()
         if dense:  # the lists around each one kept per block are decoded apart from it

@@ -658,7 +658,7 @@ def _sorted_pairs(
 class _GapCoder:
     """The sorted position lists in 16 bits each, coded a chunk at a time as they are read.
 
-    Every list but a dense one (see _dense_lists) keeps its first position whole (`first`) and
+    Every list but a dense one (see _DenseRows) keeps its first position whole (`first`) and
     every later one as the gap from the one before; a gap of GAP_LIMIT or more is written 0 (no
     real gap is 0) and kept in `wide_gaps`, `wide_before[k]` of them before pair k's list. Half
     the memory of 32-bit positions. A dense list's place in `gaps` is written by _DenseRows."""
