@@ -195,10 +195,16 @@ class SearchIndex:
 
     @classmethod
     def build(cls, posts: Sequence[Post]) -> SearchIndex:
-        """Index `posts` (titles and paragraphs): about 0.8 s for 25 MB on two cores
+        """Index `posts` (titles and paragraphs): 0.55-0.8 s for 25 MB on two cores
         (docs/benchmarks.md)."""
         posts = list(posts)
         return cls(posts, build_arrays(posts))
+
+    @property
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The arrays the index was built as (reader.core.index_build): with the same posts,
+        SearchIndex(posts, arrays) is the same index (reader.core.index_cache keeps them)."""
+        return self._a
 
     @property
     def nbytes(self) -> int:
