@@ -39,7 +39,8 @@ def test_self_test_passes_from_source(tmp_path: Path) -> None:
     assert report["ok"] is True, json.dumps(report, ensure_ascii=False, indent=1)
     assert code == 0
     assert set(report["checks"]) >= {"library_loaded", "formula_post_found", "formulas_typeset",
-                                      "formula_errors", "search", "closed"}
+                                      "formula_errors", "search", "index_kept", "closed"}
+    assert report["checks"]["index_kept"]["value"] == {"usable": True, "kept": 1}
     assert report["checks"]["formulas_typeset"]["value"] > 0
     assert report["checks"]["search"]["value"]["total"] > 0
     timings = report["timings_ms"]

@@ -58,13 +58,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setDesktopFileName(APP_NAME)
 
     from reader.ui.mainwindow import MainWindow
-    from reader.ui.state import AppState
+    from reader.ui.state import AppState, default_cache_dir
     from reader.ui.theme import UI_FONT_FAMILIES, ThemeManager
 
     font = QFont(app.font())
     font.setFamilies(UI_FONT_FAMILIES)
     app.setFont(font)
-    state = AppState()
+    state = AppState(cache_dir=default_cache_dir())
     theme = ThemeManager(app, args.theme or state.get("theme") or "auto")
     window = MainWindow(state, theme)
     _report_uncaught_exceptions(window)

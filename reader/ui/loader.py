@@ -6,6 +6,7 @@ import threading
 import time
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -21,14 +22,17 @@ class _Worker(QObject):
     cancelled = Signal(int)
     failed = Signal(int, str)
 
-    def __init__(self, paths: Sequence[str], cancel: threading.Event, load: int) -> None:
+    def __init__(self, paths: Sequence[str], cancel: threading.Event, load: int,
+                 cache_dir: Path | None) -> None:
         super().__init__()
         self._paths = list(paths)
         self._cancel = cancel
         self._load = load
+        self._cache_dir = cache_dir
 
     @Slot()
     def run(self) -> None:
+        from reader.core import index_cache
         from reader.core.index import SearchIndex
         from reader.core.parser import ParseCancelled, parse_paths
 
@@ -48,11 +52,16 @@ class _Worker(QObject):
             if self._cancel.is_set():
                 raise ParseCancelled()
             library = Library(self._paths, result.posts, None, result.diagnostics)
-            # The posts can be listed and read while the index is built (about a second for
-            # the whole archive); only searching waits for it.
+            # The posts can be listed and read while the index is built (most of a second for
+            # the whole archive, unless it was kept from an earlier open); only searching waits.
             self.parsed.emit(self._load, library)
             self.progress.emit(self._load, "Indexing", 0, 0)
-            index = SearchIndex.build(result.posts)
+            index, key = None, None
+            if self._cache_dir is not None:
+                index, key = index_cache.load_cached(result.posts, self._cache_dir)
+            built = index is None
+            if index is None:
+                index = SearchIndex.build(result.posts)
             if self._cancel.is_set():
                 raise ParseCancelled()
             library.index = index
@@ -65,6 +74,8 @@ class _Worker(QObject):
             traceback.print_exc()
             return
         self.finished.emit(self._load, library)
+        if built and key is not None and self._cache_dir is not None:  # once search is ready
+            index_cache.keep(index, key, self._cache_dir)
 
 
 class Loader(QObject):
@@ -76,8 +87,10 @@ class Loader(QObject):
     cancelled = Signal()
     failed = Signal(str)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, cache_dir: Path | None = None) -> None:
         super().__init__(parent)
+        self._cache_dir = cache_dir
+        """Where built indexes are kept (reader.core.index_cache); None: nowhere."""
         self._thread: QThread | None = None
         self._cancel = threading.Event()
         self._load = 0
@@ -97,7 +110,7 @@ class Loader(QObject):
         self._cancel = threading.Event()
         self._load += 1
         thread = QThread(self)
-        worker = _Worker(paths, self._cancel, self._load)
+        worker = _Worker(paths, self._cancel, self._load, self._cache_dir)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.progress.connect(self._progress)

@@ -91,7 +91,7 @@ class MainWindow(QMainWindow):
         # if the build is cancelled or fails.
         self._shown_before: Library | None = None
 
-        self.loader = Loader(self)
+        self.loader = Loader(self, cache_dir=state.cache_dir)
         self.loader.progress.connect(self._load_progress)
         self.loader.parsed.connect(self._show_library)
         self.loader.finished.connect(self._library_ready)

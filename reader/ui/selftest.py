@@ -1,8 +1,8 @@
 """`kexue-reader --self-test`: drive the real window on the bundled sample, print one JSON line.
 
 It checks what a packaged build most often gets wrong (Qt plugins, QtWebEngine's helper process
-and resources, MathJax files, the sample, search) and times the start-up, from the moment the
-process started, so that the frozen bundle and the source tree can be compared:
+and resources, MathJax files, the sample, search, the index cache) and times the start-up, from
+the moment the process started, so that the frozen bundle and the source tree can be compared:
 
   {"ok": true, "checks": {...}, "timings_ms": {"window_shown": …, "first_post_typeset": …}, …}
 
@@ -176,6 +176,16 @@ class _Run:
         total = window.search_results.total
         self.check("search", {"query": SEARCH_QUERY, "total": total}, total > 0)
         self.timings["search_done"] = self.ms()
+
+        # The index is kept for the next start: the bundle's build code must be identifiable.
+        from reader.core import index_cache
+
+        cache_dir = window.state.cache_dir
+        if index_cache.usable() and cache_dir is not None:
+            self.wait_for("search index kept", lambda: any(cache_dir.glob("index-*.npz")))
+        kept = len(list(cache_dir.glob("index-*.npz"))) if cache_dir is not None else 0
+        self.check("index_kept", {"usable": index_cache.usable(), "kept": kept},
+                   index_cache.usable() and kept == 1)
 
         console = getattr(window.reading_pane, "console_messages", None)  # (level, text, …)
         if callable(console):

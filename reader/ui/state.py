@@ -33,6 +33,15 @@ def default_dirs() -> tuple[Path, Path]:
             Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)))
 
 
+def default_cache_dir() -> Path:
+    """Where built search indexes are kept: $KEXUE_READER_HOME/cache when set, else the
+    platform's user cache dir."""
+    home = os.environ.get(HOME_ENV)
+    if home:
+        return Path(home) / "cache"
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
 def atomic_write_json(path: Path, value: object) -> None:
     """Write JSON so that a reader (or a crash) sees either the old file or the new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -61,9 +70,11 @@ class AppState(QObject):
     """A state file could not be read or written; the message says what was done about it."""
 
     def __init__(self, config_dir: Path | None = None, data_dir: Path | None = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, cache_dir: Path | None = None) -> None:
         super().__init__(parent)
         default_config, default_data = default_dirs()
+        self.cache_dir = cache_dir
+        """Where built search indexes are kept (reader.core.index_cache); None: nowhere."""
         self.config_path = Path(config_dir or default_config) / "settings.json"
         self.data_path = Path(data_dir or default_data) / "marks.json"
         self.problems: list[str] = []

@@ -37,13 +37,16 @@ def delete_now(widget: object) -> None:
 @pytest.fixture
 def make_window(qtbot, tmp_path: Path) -> Iterator[Callable[..., object]]:
     """make_window(paths) -> a shown MainWindow whose library is loaded; state lives in
-    tmp_path/home, so a second call with the same tmp_path is a restart."""
+    tmp_path/home, so a second call with the same tmp_path is a restart. With cache=True built
+    indexes are kept in tmp_path/home/cache (else nowhere, so that every test builds)."""
     from reader.ui.mainwindow import MainWindow
     from reader.ui.state import AppState
 
-    def make(paths: Sequence[str] | None = None, home: Path | None = None) -> MainWindow:
+    def make(paths: Sequence[str] | None = None, home: Path | None = None,
+             cache: bool = False) -> MainWindow:
         home = home or tmp_path / "home"
-        state = AppState(home / "config", home / "data")
+        state = AppState(home / "config", home / "data",
+                         cache_dir=home / "cache" if cache else None)
         window = MainWindow(state)
         windows.append(window)
         window.show()

@@ -443,6 +443,25 @@ def test_a_first_library_cancelled_while_indexing_leaves_the_window_empty(
     assert window.state.get("last_library") is None  # not reopened at the next start
 
 
+def test_a_reopened_library_loads_its_kept_index(qtbot, make_window, sample, tmp_path,
+                                                 monkeypatch) -> None:
+    from reader.core.index import SearchIndex
+
+    builds: list[int] = []
+    real_build = SearchIndex.build.__func__
+    monkeypatch.setattr(SearchIndex, "build", classmethod(
+        lambda cls, posts: (builds.append(len(posts)), real_build(cls, posts))[1]))
+    first = make_window([sample], cache=True)
+    assert builds == [7]
+    qtbot.waitUntil(lambda: any((tmp_path / "home" / "cache").glob("index-*.npz")))
+    first.close()
+    again = make_window([sample], cache=True)
+    assert builds == [7]  # loaded, not built
+    again.set_query("向量")
+    assert again.model.rowCount() == 1
+    assert again.count_label.text() == "1 match"
+
+
 def test_stop_waits_for_a_cancelled_load_too(qtbot, make_window, sample,
                                              held_index_build) -> None:
     """Closing right after a cancel must not destroy the cancelled load's running thread."""
