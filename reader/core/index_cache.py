@@ -8,13 +8,13 @@ import functools
 import hashlib
 import importlib.util
 import logging
-import marshal
 import os
 import tempfile
 import time
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from types import CodeType
 
 import numpy as np
 
@@ -115,8 +115,32 @@ def _code_digest() -> bytes | None:
             code = None
         if code is None:
             return None
-        digest.update(marshal.dumps(code))
+        _digest_code(code, digest)
     return digest.digest()
+
+
+def _digest_code(code: CodeType, digest: hashlib._Hash) -> None:
+    """Feed what defines a code object (its bytecode, names and constants, nested code too)
+    into `digest`. Not marshal.dumps(code): its bytes vary between processes, with the
+    interpreter's reference counts and the hash seed's order of frozenset constants."""
+    digest.update(code.co_code)
+    digest.update(getattr(code, "co_exceptiontable", b""))
+    digest.update(repr((code.co_name, code.co_names, code.co_varnames, code.co_freevars,
+                        code.co_cellvars, code.co_argcount, code.co_posonlyargcount,
+                        code.co_kwonlyargcount, code.co_flags)).encode())
+    for constant in code.co_consts:
+        if isinstance(constant, CodeType):
+            _digest_code(constant, digest)
+        else:
+            digest.update(_constant_repr(constant).encode())
+
+
+def _constant_repr(constant: object) -> str:
+    if isinstance(constant, frozenset):  # in whatever order the hash seed gave
+        return "frozenset(" + repr(sorted(map(_constant_repr, constant))) + ")"
+    if isinstance(constant, tuple):
+        return "(" + ", ".join(map(_constant_repr, constant)) + ",)"
+    return repr(constant)
 
 
 def _read(path: Path) -> dict[str, np.ndarray] | None:

@@ -3,9 +3,13 @@ trusted when damaged, and a failure to keep one costs nothing but the keeping.""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
+from types import CodeType
 
 import numpy as np
 import pytest
@@ -133,3 +137,40 @@ def test_nothing_is_kept_when_the_build_code_cannot_be_identified(
     assert index_cache.load_cached(library(), tmp_path) == (None, None)
     with pytest.raises(RuntimeError):
         index_cache.cache_key(library())
+
+
+def test_the_key_is_the_same_in_every_process() -> None:
+    """Another start of the app (another hash seed, other reference counts) must find the
+    index kept by this one."""
+    script = (
+        "import sys; sys.path.insert(0, 'tests/core'); from test_index_cache import library; "
+        "from reader.core.index_cache import cache_key; print(cache_key(library()))"
+    )
+    root = Path(__file__).resolve().parent.parent.parent
+    keys = {
+        subprocess.run(
+            [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout.strip()
+        for seed in ("1", "2", "3")
+    }
+    assert keys == {index_cache.cache_key(library())}
+
+
+def code_digest(code: CodeType) -> bytes:
+    digest = hashlib.sha256()
+    index_cache._digest_code(code, digest)
+    return digest.digest()
+
+
+def test_the_code_digest_does_not_depend_on_who_else_holds_the_constants() -> None:
+    """What varied the keys between starts of the app: marshal's bytes for a constant depend on
+    its reference count (held elsewhere or not, at that moment, by another thread)."""
+    source = 'def f():\n    return ("a-b c", 1.5, frozenset({"x", "y"}))\n'
+    alone, shared = compile(source, "m", "exec"), compile(source, "m", "exec")
+    (function,) = (c for c in shared.co_consts if isinstance(c, CodeType))
+    held_elsewhere = list(function.co_consts)
+    assert code_digest(alone) == code_digest(shared)
+    assert held_elsewhere  # held until here
+    other = compile(source.replace("1.5", "2.5"), "m", "exec")
+    assert code_digest(other) != code_digest(alone)
