@@ -105,9 +105,8 @@ def build_arrays(posts: Sequence[Post]) -> dict[str, np.ndarray]:
         if key_type is not None:
             packing = _PackedPairs(text.symbols, characters.id_of, n_ids, key_type)
         read = _ReadLists()
-        sorting = pool.submit(
-            _sorted_and_read, read, text.symbols, characters, separators, packing
-        )
+        sorting = pool.submit(_sorted_pairs, read, text.symbols, characters, separators, packing)
+        sorting.add_done_callback(lambda _sorted: read.close())  # done or failed: no more lists
         if packing is not None:
             try:
                 packing.pack(0, packing.middle)
@@ -558,20 +557,6 @@ class _PackedPairs:
             second |= np.arange(low, high, dtype=np.uint64)
             key += second
             self.keys[low:high] = key  # exact in every type of KEY_TYPES the key fits
-
-
-def _sorted_and_read(
-    read: _ReadLists,
-    symbols: np.ndarray,
-    characters: _Characters,
-    separators: np.ndarray,
-    packing: _PackedPairs | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, _GapCoder]:
-    """_sorted_pairs, telling `read` when it is done (or has failed)."""
-    try:
-        return _sorted_pairs(read, symbols, characters, separators, packing)
-    finally:
-        read.close()
 
 
 def _sorted_pairs(
