@@ -141,20 +141,25 @@ def test_nothing_is_kept_when_the_build_code_cannot_be_identified(
 
 def test_the_key_is_the_same_in_every_process() -> None:
     """Another start of the app (another hash seed, other reference counts) must find the
-    index kept by this one."""
+    index kept by this one; a set constant in the build code iterates in the hash seed's order."""
     script = (
-        "import sys; sys.path.insert(0, 'tests/core'); from test_index_cache import library; "
-        "from reader.core.index_cache import cache_key; print(cache_key(library()))"
+        "import sys; sys.path.insert(0, 'tests/core'); from test_index_cache import "
+        "library, code_digest; from reader.core.index_cache import cache_key; "
+        "code = compile(sys.argv[1], 'm', 'exec', dont_inherit=True); "
+        "print(cache_key(library()), code_digest(code).hex())"
     )
+    words = ("alpha", "beta", "gamma", "delta", "epsilon", "zeta")
+    set_constant = "x in {" + ", ".join(f"'{word}'" for word in words) + "}"
     root = Path(__file__).resolve().parent.parent.parent
-    keys = {
+    answers = {
         subprocess.run(
-            [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True,
-            env={**os.environ, "PYTHONHASHSEED": seed},
+            [sys.executable, "-c", script, set_constant], cwd=root, capture_output=True,
+            text=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed},
         ).stdout.strip()
-        for seed in ("1", "2", "3")
+        for seed in ("1", "2", "3", "4")
     }
-    assert keys == {index_cache.cache_key(library())}
+    digest = code_digest(compile(set_constant, "m", "exec", dont_inherit=True)).hex()
+    assert answers == {f"{index_cache.cache_key(library())} {digest}"}
 
 
 def code_digest(code: CodeType) -> bytes:
