@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
 
 import numpy as np
@@ -198,6 +199,45 @@ def test_same_posts_with_wide_gaps_and_shared_byte_codes(
     expected = reference_search(posts, query)
     assert ids(results) == sorted(expected)
     assert results.total == len(expected)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpora(SIMPLE_ALPHABET), st.integers(1, 3), st.integers(1, 3), st.integers(1, 5))
+def test_every_pair_list_decodes_to_the_pairs_positions(
+    posts: list[Post], gap_limit: int, dense_per_block: int, chunk: int
+) -> None:
+    """Each pair's positions, as gaps (some kept wide) or as offsets in blocks (a dense pair,
+    whose wide gaps are dropped), decode to where the pair lies in the folded text, one list at
+    a time and many at once."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_build, "GAP_LIMIT", gap_limit)
+        patch.setattr(index_build, "DENSE_PER_BLOCK", dense_per_block)
+        patch.setattr(index_build, "LOOKUP_CHUNK", chunk)
+        index = SearchIndex.build(posts)
+    text = "".join(
+        normalize(segment) + "\x00" for post in posts for segment in (post.title, *post.paragraphs)
+    )
+    rank = {char: i for i, char in enumerate(map(chr, index.arrays["alphabet"].tolist()))}
+    base = len(rank) + 1
+    expected: dict[int, list[int]] = {}
+    for at in range(len(text) - 1):
+        if "\x00" not in text[at : at + 2]:
+            key = rank[text[at]] * base + rank[text[at + 1]]
+            expected.setdefault(key, []).append(at)
+    keys = index.arrays["keys"].tolist()
+    assert sorted(expected) == keys
+    for pair, key in enumerate(keys):
+        assert index._decode_list(pair).tolist() == expected[key]
+    dense = set(index.arrays["dense_pairs"].tolist())
+    wide = [
+        b - a
+        for pair, key in enumerate(keys)
+        if pair not in dense
+        for a, b in itertools.pairwise(expected[key])
+        if b - a >= gap_limit
+    ]
+    assert index.arrays["wide_gaps"].tolist() == wide  # a dense list keeps none
+    assert index._decode(0, len(keys)).tolist() == [at for key in keys for at in expected[key]]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
