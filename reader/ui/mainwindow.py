@@ -318,6 +318,9 @@ class MainWindow(QMainWindow):
         self.progress.show()
         self.cancel_button.show()
         self.statusBar().showMessage(f"Opening {', '.join(Path(p).name for p in paths)}…")
+        # The index is what the reader waits for next (search): the pane's background
+        # typesetting waits until it is built (docs/benchmarks.md, "Opening a library").
+        self.reading_pane.hold_background(True)
         self.loader.start(paths)
 
     def show_welcome(self) -> None:
@@ -362,6 +365,7 @@ class MainWindow(QMainWindow):
     def _end_loading(self) -> None:
         self.progress.hide()
         self.cancel_button.hide()
+        self.reading_pane.hold_background(False)
 
     def _load_cancelled(self) -> None:
         self._end_loading()

@@ -245,6 +245,12 @@ class ReadingPane(QWebEngineView):
             raise ValueError("the reading pane shows posts with show_post(), not setHtml()")
         self.clear()
 
+    def hold_background(self, held: bool) -> None:
+        """Hold (or let go on with) the pane's eager background work: typesetting a post's
+        formulas below its first screen, loading the font data. The main window holds it while a
+        library is indexed, which then gets the CPU; formulas scrolled to are still typeset."""
+        self._call("holdBackground", bool(held))
+
     def set_terms(self, terms: Sequence[str]) -> None:
         self._call("setTerms", list(terms))
 

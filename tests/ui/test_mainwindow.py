@@ -428,6 +428,26 @@ def test_posts_are_listed_while_the_index_is_built(qtbot, make_window, sample,
     assert not window.progress.isVisible()
 
 
+@pytest.mark.parametrize("end", ["indexed", "cancelled"])
+def test_the_pane_works_in_the_background_only_once_indexing_ends(
+        qtbot, make_window, sample, held_index_build, end) -> None:
+    """Opening a library, the index is what the reader waits for next (search): the pane's
+    background typesetting waits for its build to end (finished or cancelled)."""
+    window = make_window([sample])
+    finished: list[dict] = []
+    window.reading_pane.typeset_finished.connect(finished.append)
+    held_index_build.hold(window.loader)
+    with qtbot.waitSignal(window.reading_pane.post_shown, timeout=30000):
+        window.open_paths([sample, sample])  # another library: its first post is shown
+    qtbot.wait(500)
+    assert finished == []
+    with qtbot.waitSignal(window.reading_pane.typeset_finished, timeout=30000):
+        if end == "indexed":
+            held_index_build.release()
+        else:
+            window.loader.cancel()
+
+
 def test_a_first_library_cancelled_while_indexing_leaves_the_window_empty(
         qtbot, make_window, sample, held_index_build) -> None:
     window = make_window()

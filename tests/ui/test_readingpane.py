@@ -241,3 +241,44 @@ def test_text_reported_holds_every_paragraph_of_a_long_post(reading_pane) -> Non
     paragraphs = [line for line in lines[2:] if line]
     assert len(paragraphs) == 120
     assert paragraphs[119] == "第119段:Transformer的注意力𝛼119,Ｔｒａｎｓｆｏｒｍｅｒ全角。"
+
+
+WAITING = "document.querySelectorAll('mjx-lazy').length"
+
+
+def test_held_background_work_waits_but_formulas_scrolled_to_are_typeset(
+        reading_pane, qtbot) -> None:
+    """While a library is indexed the main window holds the pane's eager work (the formulas
+    below the first screen); a reader who scrolls still sees formulas, not TeX."""
+    finished: list[dict] = []
+    reading_pane.typeset_finished.connect(finished.append)
+    reading_pane.hold_background(True)
+    with qtbot.waitSignal(reading_pane.post_shown, timeout=60000):
+        reading_pane.show_post(LONG)
+    qtbot.waitUntil(lambda: reading_pane.eval_js(WAITING) > 60, timeout=10000)
+    qtbot.wait(500)
+    assert finished == [] and reading_pane.eval_js(WAITING) > 60
+    last = "[...document.querySelectorAll('.kx-body .arithmatex')].at(-1)"
+    reading_pane.eval_js("(window.scrollTo(0, document.documentElement.scrollHeight), 1)")
+    qtbot.waitUntil(lambda: reading_pane.eval_js(
+        f"!!{last}.querySelector('mjx-container') && !{last}.querySelector('mjx-lazy')"),
+        timeout=10000)
+    assert reading_pane.eval_js(WAITING) > 30  # the middle of the post still waits
+    assert finished == []
+    with qtbot.waitSignal(reading_pane.typeset_finished, timeout=60000) as blocker:
+        reading_pane.hold_background(False)
+    assert blocker.args[0]["id"] == LONG.id and len(blocker.args[0]["formulas"]) == 120
+    assert reading_pane.eval_js(WAITING) == 0
+
+
+def test_a_post_shown_while_background_work_is_held_does_not_wait_for_it(
+        reading_pane, qtbot) -> None:
+    reading_pane.hold_background(True)
+    with qtbot.waitSignal(reading_pane.post_shown, timeout=60000):
+        reading_pane.show_post(LONG)
+    with qtbot.waitSignal(reading_pane.post_shown, timeout=10000,
+                          check_params_cb=lambda post_id: post_id == SHORT.id):
+        reading_pane.show_post(SHORT)
+    with qtbot.waitSignal(reading_pane.typeset_finished, timeout=60000) as blocker:
+        reading_pane.hold_background(False)
+    assert blocker.args[0]["id"] == SHORT.id
