@@ -328,9 +328,10 @@
   }
 
   // Python holds the background work while a library is being indexed: on two cores, the
-  // typesetting of the rest of the first post and the font data's loading (about 0.7 s of the
-  // renderer's time) had the index built in 1.7 s instead of 1.2 s. Formulas the reader scrolls
-  // to meanwhile are still typeset at once (ui/lazy's observer); only the eager part waits.
+  // typesetting of the rest of the first post and the font data's loading (0.6-0.8 s of the
+  // renderer's time) had the index built in 1.7-1.9 s instead of 1.3-1.4 s (docs/benchmarks.md).
+  // Formulas the reader scrolls to meanwhile are still typeset at once (ui/lazy's observer);
+  // only the eager part waits.
   function holdBackground(on) {
     background.held = !!on;
     if (!background.held) wakeBackground();
