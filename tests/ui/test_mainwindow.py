@@ -494,3 +494,39 @@ def test_stop_waits_for_a_cancelled_load_too(qtbot, make_window, sample,
     held_index_build.release()
     assert window.loader.stop(10000)
     assert not window.loader.busy
+
+
+def test_f11_enters_and_leaves_full_screen(qtbot, make_window, sample) -> None:
+    window = make_window([sample])
+    action = window.actions_by_command["full_screen"]
+    window.focus_list()
+    press(qtbot, window.post_list, Qt.Key.Key_F11)
+    qtbot.waitUntil(window.isFullScreen, timeout=5000)
+    assert action.isChecked()
+    press(qtbot, window.post_list, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=5000)
+    assert not action.isChecked()
+
+
+@pytest.mark.parametrize("command", ["open_file", "open_folder"])
+def test_open_commands_open_what_the_dialog_chose_and_nothing_when_cancelled(
+        qtbot, make_window, sample, tmp_path, monkeypatch, command) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    folder = tmp_path / "科学 空间"
+    folder.mkdir()
+    if command == "open_file":
+        answers = [([], ""), ([sample], "")]
+        monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: answers.pop(0))
+        expected = [sample]
+    else:
+        answers = ["", str(folder)]
+        monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: answers.pop(0))
+        expected = [str(folder)]
+    window = make_window()
+    opened: list[list[str]] = []
+    monkeypatch.setattr(window.loader, "start", lambda paths: opened.append(list(paths)))
+    window.actions_by_command[command].trigger()  # the dialog cancelled: nothing opens
+    assert opened == []
+    window.actions_by_command[command].trigger()
+    assert opened == [expected]
