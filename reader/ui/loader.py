@@ -60,7 +60,7 @@ class _Worker(QObject):
             if self._cache_dir is not None:
                 index, key = index_cache.load_cached(result.posts, self._cache_dir)
             built = index is None
-            if index is None:
+            if built:
                 index = SearchIndex.build(result.posts)
             if self._cancel.is_set():
                 raise ParseCancelled()
@@ -74,7 +74,7 @@ class _Worker(QObject):
             traceback.print_exc()
             return
         self.finished.emit(self._load, library)
-        if built and key is not None and self._cache_dir is not None:  # once search is ready
+        if built and key is not None:  # once search is ready (a key: a cache folder is set)
             index_cache.keep(index, key, self._cache_dir)
 
 
