@@ -82,8 +82,9 @@ class MainWindow(QMainWindow):
         self.current_post: Post | None = None
         self._match_message = ""  # the last count of matches in the pane shown in the status bar
         self._visited = Visited()
-        self._only_unread = False
-        self._only_starred = False
+        # The list's filters stay as the reader left them, like the sort order.
+        self._only_unread = state.get("only_unread") is True
+        self._only_starred = state.get("only_starred") is True
         self._zoom = float(state.get("zoom", 1.0)) if isinstance(state.get("zoom"), int | float) \
             else 1.0
         self._scroll_to_restore: tuple[str, float] | None = None
@@ -103,6 +104,8 @@ class MainWindow(QMainWindow):
         self.actions_by_command = build_actions(self, self.handlers())
         self.menus = build_menus(self, self.actions_by_command)
         self._build_recent_menu()
+        self.actions_by_command["only_unread"].setChecked(self._only_unread)
+        self.actions_by_command["only_starred"].setChecked(self._only_starred)
         self._key_filter = WebViewKeyFilter(self.reading_pane)
         self._restore_layout()
         for problem in state.problems:
@@ -505,11 +508,13 @@ class MainWindow(QMainWindow):
     def toggle_only_unread(self) -> None:
         self._only_unread = not self._only_unread
         self.actions_by_command["only_unread"].setChecked(self._only_unread)
+        self.state.set("only_unread", self._only_unread)
         self._refresh()
 
     def toggle_only_starred(self) -> None:
         self._only_starred = not self._only_starred
         self.actions_by_command["only_starred"].setChecked(self._only_starred)
+        self.state.set("only_starred", self._only_starred)
         self._refresh()
 
     # -- moving between posts -------------------------------------------------------------

@@ -189,6 +189,31 @@ def test_only_unread_and_only_starred_filters(qtbot, make_window, sample) -> Non
     assert window.model.post_at(0) == window.current_post
 
 
+@pytest.mark.parametrize("key, command, label", [
+    (Qt.Key.Key_U, "only_unread", "only unread"),
+    (Qt.Key.Key_Asterisk, "only_starred", "only starred"),
+])
+def test_a_filter_left_on_is_on_after_a_restart(
+    qtbot, make_window, sample, key, command, label
+) -> None:
+    window = make_window([sample])
+    window.focus_list()
+    press(qtbot, window.post_list, key)
+    filtered = window.model.rowCount()
+    assert filtered < 7
+    window.close()
+
+    again = make_window([sample])
+    assert again.actions_by_command[command].isChecked()
+    assert again.model.rowCount() == filtered
+    assert label in again.count_label.text()  # said, so that no post seems lost
+    again.focus_list()
+    press(qtbot, again.post_list, key)
+    assert again.model.rowCount() == 7
+    again.close()
+    assert not make_window([sample]).actions_by_command[command].isChecked()
+
+
 def test_back_and_forward_through_visited_posts(qtbot, make_window, sample) -> None:
     window = make_window([sample])
     first = window.current_post
