@@ -682,6 +682,13 @@ class SearchIndex:
         scan = tuple(t for t in terms if matches[t].positions is None and not matches[t].lazy)
         patterns = tuple(p for p in map(self._code_pattern, scan) if p is not None)
         grouping = self._grouping_sources(terms, matches)
+        bodies: _Bodies | None = None
+        if grouping:
+            # Where each body starts and ends, and its first match of the first grouping term
+            # among that term's positions (when it has them): a page's at once.
+            pivots = grouping[0].positions
+            pivot_from = None if pivots is None else np.searchsorted(pivots, body_start).tolist()
+            bodies = (body_start.tolist(), doc_end.tolist(), pivot_from)
         segs = np.searchsorted(self._seg_start, anchors.astype(self._seg_start.dtype), "right") - 1
         # Unanchored ones: any segment (np.clip costs ten times as much on a page of posts).
         np.maximum(segs, 0, out=segs)
@@ -698,7 +705,7 @@ class SearchIndex:
             seg_offsets.tolist(),
             folded_len.tolist(),
             (highlight, scan, patterns),
-            grouping,
+            None if bodies is None else (grouping, bodies),
         )
 
     def _grouping_sources(
@@ -718,26 +725,26 @@ class SearchIndex:
         return tuple(sources) if len(sources) >= 2 else ()
 
     def _grouped_anchor(
-        self, doc: int, sources: tuple[_GroupSource, ...]
+        self, sources: tuple[_GroupSource, ...], body: int, end: int, pivot_from: int | None
     ) -> tuple[int, int] | None:
-        """(segment, folded offset) where the snippet of post `doc` shows the most terms of a
+        """(segment, folded offset) where the snippet of a post shows the most terms of a
         query together: the start of the first group of matches in one paragraph, no longer
         than a snippet surely shows after its anchor, holding the most terms. None when no two
         terms' matches come that close (or the first term does not occur in the body).
+        The post's body is [body, end); `pivot_from` is where the first term's positions reach
+        it, when the term has positions.
 
         Groups are sought around the first GROUPED_PIVOTS body matches of the first term (the
         rarest in the archive), adding each other term's first match that keeps the group short
         enough: a bound on the time of a snippet made per keystroke. Plain Python on the post's
         codes: array steps, tried per snippet and for a page at once, were slower on so few."""
-        body = self._title_end.item(doc) + 1
-        end = self._doc_start.item(doc + 1)
         codes = self._codes[body:end].tobytes()
         reach = SNIPPET_CHARS - CONTEXT_BEFORE
         pivot, others = sources[0], sources[1:]
         seg_starts = self._seg_starts
         best: tuple[int, int] | None = None
         best_count = 0
-        for at in pivot.matches(codes, body, end, GROUPED_PIVOTS):
+        for at in pivot.matches(codes, body, end, GROUPED_PIVOTS, pivot_from):
             first, last = at, at + pivot.length
             count = 0
             seg = -1  # found only for a pivot with matches near: most have none
@@ -862,7 +869,7 @@ class _SnippetPage:
         offsets: list[int],
         lengths: list[int],
         terms: tuple[tuple[str, ...], tuple[str, ...], tuple[bytes, ...]],
-        grouping: tuple[_GroupSource, ...],
+        grouping: tuple[tuple[_GroupSource, ...], _Bodies] | None,
     ) -> None:
         self._index = index
         self.docs = docs
@@ -871,13 +878,16 @@ class _SnippetPage:
         self._offsets = offsets
         self._lengths = lengths
         self._terms = terms  # to highlight; to scan for; the latter's byte codes
-        self._grouping = grouping  # several terms: where to find each, to show them together
+        # Several terms: where to find each, to show them together, and the posts' bodies.
+        self._grouping = grouping
 
     def snippet(self, slot: int) -> Highlighted:
         highlight, scan, patterns = self._terms
         doc = self.docs[slot]
-        if self._grouping:
-            grouped = self._index._grouped_anchor(doc, self._grouping)
+        if self._grouping is not None:
+            sources, (bodies, ends, pivot_from) = self._grouping
+            start = None if pivot_from is None else pivot_from[slot]
+            grouped = self._index._grouped_anchor(sources, bodies[slot], ends[slot], start)
             if grouped is not None:
                 seg, at = grouped
                 return self._index._segment_excerpt(doc, seg, at, highlight)
@@ -888,25 +898,34 @@ class _SnippetPage:
         )
 
 
+_Bodies = tuple[list[int], list[int], list[int] | None]
+"""Per hit of a page: where its post's body starts, where it ends, and where the first grouping
+term's positions reach it (when that term has positions)."""
+
+
 class _GroupSource:
     """How a query's term is found in a post's body for placing a snippet: by binary search
     in its sorted positions, or by its byte codes (every character has a code of its own) in
     the post's codes. Its matches in a whole post are read from its positions when it has them
     (a scan of a post's codes took 13 us), a match near a place from its codes (under 1 us)."""
 
-    __slots__ = ("_listed", "length", "pattern")
+    __slots__ = ("_listed", "length", "pattern", "positions")
 
     def __init__(self, length: int, pattern: bytes | None, positions: np.ndarray | None) -> None:
         self.length = length
         self.pattern = pattern
+        self.positions = positions
         self._listed = None if positions is None else memoryview(positions)  # Python ints
 
-    def matches(self, codes: bytes, body: int, end: int, most: int) -> list[int]:
-        """The first `most` matches in the body, which starts at `body` (its codes `codes`)."""
+    def matches(
+        self, codes: bytes, body: int, end: int, most: int, start: int | None = None
+    ) -> list[int]:
+        """The first `most` matches in the body [body, end) (its codes `codes`); `start` is the
+        index of the first of its positions not before the body, when known."""
         if self._listed is not None:
-            start = bisect.bisect_left(self._listed, body)
-            stop = min(bisect.bisect_left(self._listed, end, start), start + most)
-            return self._listed[start:stop].tolist()
+            if start is None:
+                start = bisect.bisect_left(self._listed, body)
+            return [at for at in self._listed[start : start + most].tolist() if at < end]
         found: list[int] = []
         if self.pattern is not None:
             at = codes.find(self.pattern)
