@@ -918,13 +918,12 @@ class _GroupSource:
         self._listed = None if positions is None else memoryview(positions)  # Python ints
 
     def matches(
-        self, codes: bytes, body: int, end: int, most: int, start: int | None = None
+        self, codes: bytes, body: int, end: int, most: int, start: int | None
     ) -> list[int]:
         """The first `most` matches in the body [body, end) (its codes `codes`); `start` is the
-        index of the first of its positions not before the body, when known."""
+        index of the first of its positions not before the body (None: it has no positions)."""
         if self._listed is not None:
-            if start is None:
-                start = bisect.bisect_left(self._listed, body)
+            assert start is not None  # found for the whole page (SearchIndex._snippets)
             return [at for at in self._listed[start : start + most].tolist() if at < end]
         found: list[int] = []
         if self.pattern is not None:
