@@ -269,6 +269,33 @@ def normalize(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text[a:b]).casefold() for a, b in _clusters(text))
 
 
+def normalize_character_wise(text: str) -> str:
+    """normalize(text) for a text known to have no merging characters (such as a snippet's
+    window), which folds character by character: NFKC itself took 14-19 us on 80 characters
+    holding a full-width comma, a table lookup per character about 6 us."""
+    if unicodedata.is_normalized("NFKC", text):  # a fast check, then only case to fold
+        return text.casefold()
+    if _BEYOND_PLANE.search(text):  # str.translate would keep them as they are
+        return normalize(text)
+    return text.translate(_plane_fold_table())
+
+
+_BEYOND_PLANE = re.compile("[\U00010000-\U0010ffff]")
+
+
+@functools.cache
+def _plane_fold_table() -> list[int | str]:
+    """For str.translate: by code point, the fold of each character of the Basic Multilingual
+    Plane taken alone (its own code point when it does not change)."""
+    folds = bmp_folds()
+    plane = np.arange(0x10000)
+    table: list[int | str] = plane.tolist()
+    for code in np.flatnonzero((folds.size != 1) | (folds.single != plane)).tolist():
+        if not 0xD800 <= code < 0xE000:
+            table[code] = fold_char(chr(code))
+    return table
+
+
 def normalize_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
     """The folded text and, for each folded character, the original [start, end) it came from.
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reader.core.normalize import normalize_with_offsets
+from reader.core.normalize import normalize_character_wise, normalize_with_offsets
 
 SNIPPET_CHARS = 80
 """Folded characters shown in a snippet (the original text may be a little longer or shorter)."""
@@ -65,7 +64,7 @@ def excerpt(
         end = min(length, begin + width)
         shown = paragraph[begin:end]
         prefix = ELLIPSIS if begin else ""
-        window = unicodedata.normalize("NFKC", shown).casefold()
+        window = normalize_character_wise(shown)
         spans = _spans(window, terms, len(prefix))
         return Highlighted(prefix + shown + (ELLIPSIS if end < length else ""), spans)
     folded, starts, ends = normalize_with_offsets(paragraph)
