@@ -679,8 +679,10 @@ class SearchIndex:
             first[first >= doc_end[todo]] = -1
             anchors[todo] = first
         highlight = parsed.positive_terms
-        scan = tuple(t for t in terms if matches[t].positions is None and not matches[t].lazy)
-        patterns = tuple(p for p in map(self._code_pattern, scan) if p is not None)
+        scan = [t for t in terms if matches[t].positions is None and not matches[t].lazy]
+        coded = [(t, self._code_pattern(t)) for t in scan]
+        patterns = tuple(pattern for _, pattern in coded if pattern is not None)
+        uncoded = tuple(t for t, pattern in coded if pattern is None)
         grouping = self._grouping_sources(terms, matches)
         bodies: _Bodies | None = None
         if grouping:
@@ -704,7 +706,7 @@ class SearchIndex:
             paragraphs.tolist(),
             seg_offsets.tolist(),
             folded_len.tolist(),
-            (highlight, scan, patterns),
+            (highlight, uncoded, patterns),
             None if bodies is None else (grouping, bodies),
         )
 
@@ -795,9 +797,10 @@ class SearchIndex:
     def _scanned_excerpt(
         self, doc: int, terms: tuple[str, ...], scan: tuple[str, ...], patterns: tuple[bytes, ...]
     ) -> Highlighted:
-        """The snippet of post `doc` around the first paragraph holding one of `scan` (terms
-        found without positions; those with byte `patterns` are looked for in the post's codes
-        first), else the post's opening."""
+        """The snippet of post `doc` around the first body match of a term found without
+        positions, else the post's opening. Such terms with byte `patterns` are looked for in
+        the post's codes, which is exact (a post holding one only in its title reads no
+        paragraph: that took 200 us); those without, `scan`, in its paragraphs."""
         post = self.posts[doc]
         first_seg = int(self._first_seg[doc])
         seg, at = self._first_in_body(doc, patterns) if patterns else (-1, None)
@@ -877,7 +880,7 @@ class _SnippetPage:
         self._paragraphs = paragraphs
         self._offsets = offsets
         self._lengths = lengths
-        self._terms = terms  # to highlight; to scan for; the latter's byte codes
+        self._terms = terms  # to highlight; to look for in paragraphs; byte codes to look for
         # Several terms: where to find each, to show them together, and the posts' bodies.
         self._grouping = grouping
 

@@ -141,6 +141,19 @@ def test_title_only_match_shows_the_opening_and_several_terms_are_marked() -> No
     assert [both.text[a:b] for a, b in both.spans] == ["梯度", "下降"]
 
 
+def test_word_term_snippets_show_its_paragraph_or_the_opening_when_only_the_title_has_it() -> None:
+    """A word term is counted per post without positions: its snippet is found in the post's
+    codes, and a post holding it only in its title shows its opening."""
+    in_body = make_post("一", ["开头没有", "中间也没有", "这里讲SoftMax函数"], day=2)
+    in_title = make_post("softmax 入门", ["第一段讲别的。", "第二段"], day=1)
+    index = SearchIndex.build([in_body, in_title])
+    assert index._remembered("softmax").positions is None  # the path this test is about
+    found = {hit.post.title: hit.snippet for hit in index.search("softmax").hits}
+    body_snippet = found["一"]
+    assert [body_snippet.text[a:b] for a, b in body_snippet.spans] == ["SoftMax"]
+    assert found["softmax 入门"].text == "第一段讲别的。" and found["softmax 入门"].spans == ()
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.text(alphabet="ab…ßＢB：:e\u0301 ", max_size=200),
