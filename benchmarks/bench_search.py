@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/bench_search.py --vocabulary narrow   # ~300 Han characters
     .venv/bin/python benchmarks/bench_search.py --posts 50000 --peers brute --check 20
     .venv/bin/python benchmarks/bench_search.py --peers none --cpu   # ours only, in CPU time
+    .venv/bin/python benchmarks/bench_search.py --punctuation site   # Markdown sources' text
 
 The corpus comes from reader.core.corpus (generate_dump) through the real parser, with the wide
 vocabulary by default (thousands of Han characters, as in the archive; `--vocabulary narrow` for
@@ -17,6 +18,7 @@ Timings print; nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import random
 import re
@@ -88,6 +90,23 @@ def make_queries(posts: list, n: int, seed: int) -> list[tuple[str, str]]:
     return queries
 
 
+def site_punctuation(posts: list) -> list:
+    """The posts with the site's punctuation in their paragraphs (see --punctuation)."""
+    full_width = str.maketrans({",": "，", ":": "：", "?": "？"})
+    changed = []
+    count = 0
+    for post in posts:
+        paragraphs = []
+        for paragraph in post.paragraphs:
+            paragraph = paragraph.translate(full_width)
+            if count % 10 == 0:
+                paragraph = paragraph.replace("。", "……", 1)
+            count += 1
+            paragraphs.append(paragraph)
+        changed.append(dataclasses.replace(post, paragraphs=tuple(paragraphs)))
+    return changed
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -121,6 +140,14 @@ def main(argv: list[str] | None = None) -> int:
         default="wide",
         help="corpus vocabulary (see reader.core.corpus.generate_corpus; default wide)",
     )
+    parser.add_argument(
+        "--punctuation",
+        choices=("dump", "site"),
+        default="dump",
+        help="the dump's half-width punctuation (default), or the site's, as Markdown sources "
+        "have it: full-width commas, colons and question marks, and `……` in every tenth "
+        "paragraph",
+    )
     parser.add_argument("--queries", type=int, default=180, help="size of the query set")
     parser.add_argument("--page", type=int, default=50, help="hits per first page (default 50)")
     parser.add_argument(
@@ -152,12 +179,15 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     posts = parse_dump_text(dump, "<generated>").posts
     parsed_s = time.perf_counter() - started
+    if args.punctuation == "site":
+        posts = site_punctuation(posts)
     text_bytes = sum(
         len(p.title.encode()) + sum(len(x.encode()) for x in p.paragraphs) for p in posts
     )
     text_chars = sum(len(p.title) + sum(map(len, p.paragraphs)) for p in posts)
     print(
-        f"corpus ({args.vocabulary} vocabulary): {len(posts)} posts, "
+        f"corpus ({args.vocabulary} vocabulary, {args.punctuation} punctuation): "
+        f"{len(posts)} posts, "
         f"dump {len(dump.encode()) / 1e6:.1f} MB, indexed text "
         f"{text_bytes / 1e6:.1f} MB UTF-8 ({text_chars / 1e6:.1f} M chars); generated in "
         f"{generated:.1f} s, parsed in {parsed_s:.1f} s"

@@ -786,7 +786,9 @@ class SearchIndex:
         (whose folded length is `folded_len`): what most snippets of a search are."""
         text = self.posts[doc].paragraphs[paragraph]
         same_offsets = self._merging_free and folded_len == len(text)
-        return excerpt(text, terms, at, one_to_one=same_offsets)
+        return excerpt(
+            text, terms, at, one_to_one=same_offsets, merging_free=self._merging_free
+        )
 
     def _segment_excerpt(self, doc: int, seg: int, at: int, terms: tuple[str, ...]) -> Highlighted:
         """The snippet of post `doc` around folded offset `at` of its segment `seg`."""
@@ -822,7 +824,8 @@ class SearchIndex:
             if not post.paragraphs:
                 return Highlighted("")
         paragraph = post.paragraphs[seg - first_seg - 1]
-        return excerpt(paragraph, terms, at, one_to_one=self._one_to_one(paragraph, seg))
+        one_to_one = self._one_to_one(paragraph, seg)
+        return excerpt(paragraph, terms, at, one_to_one=one_to_one, merging_free=self._merging_free)
 
     def _first_in_body(self, doc: int, patterns: tuple[bytes, ...]) -> tuple[int, int | None]:
         """(segment, folded offset) of the first body occurrence of one of these terms' byte

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reader.core.normalize import normalize_character_wise, normalize_with_offsets
+from reader.core.normalize import (
+    normalize_character_wise,
+    normalize_with_offsets,
+    resized_characters,
+)
 
 SNIPPET_CHARS = 80
 """Folded characters shown in a snippet (the original text may be a little longer or shorter)."""
@@ -47,13 +51,15 @@ def excerpt(
     anchor: int | None = None,
     *,
     one_to_one: bool = False,
+    merging_free: bool = False,
     width: int = SNIPPET_CHARS,
 ) -> Highlighted:
     """About `width` characters of `paragraph` around the folded offset `anchor`, matches marked.
 
     `one_to_one` says the paragraph folds character for character and has no merging characters
-    (known from the index), which spares computing the offset map. Without an anchor the
-    excerpt is the paragraph's start.
+    (known from the index), which spares computing the offset map; `merging_free` says only the
+    latter, so that only the window is folded and mapped. Without an anchor the excerpt is the
+    paragraph's start.
     """
     if one_to_one:
         # Character for character: fold only the window (long paragraphs are common in TeX).
@@ -67,6 +73,8 @@ def excerpt(
         window = normalize_character_wise(shown)
         spans = _spans(window, terms, len(prefix))
         return Highlighted(prefix + shown + (ELLIPSIS if end < length else ""), spans)
+    if merging_free:
+        return _character_wise_excerpt(paragraph, terms, anchor, width)
     folded, starts, ends = normalize_with_offsets(paragraph)
     begin, end = _window(anchor, len(folded), width)
     matches = _folded_matches(folded, terms, begin, end)
@@ -76,6 +84,55 @@ def excerpt(
     suffix = ELLIPSIS if text_end < len(paragraph) else ""
     spans = _merge(matches, starts, ends, text_begin - len(prefix))
     return Highlighted(prefix + paragraph[text_begin:text_end] + suffix, spans)
+
+
+def _character_wise_excerpt(
+    paragraph: str, terms: Sequence[str], anchor: int | None, width: int
+) -> Highlighted:
+    """excerpt() of a paragraph without merging characters, which folds character by character:
+    only the few characters whose fold is not one character long (`…`) move folded offsets, so
+    only the window is folded and mapped. (Mapping a whole paragraph holding `……` took 115 us at
+    180 characters and 270 us at 720, for each snippet made from it.)"""
+    resized = resized_characters(paragraph)
+    if not resized:
+        return excerpt(paragraph, terms, anchor, one_to_one=True, width=width)
+    folded_len = len(paragraph) + sum(size - 1 for _, size in resized)
+    begin, end = _window(anchor, folded_len, width)
+    first, folded_first = (
+        _character_at(begin, resized) if begin < folded_len else (len(paragraph), folded_len)
+    )
+    last = _character_at(end - 1, resized)[0] + 1 if end > 0 else 0
+    shown = paragraph[first:last]
+    prefix = ELLIPSIS if first > 0 else ""
+    suffix = ELLIPSIS if last < len(paragraph) else ""
+    folded = normalize_character_wise(shown)
+    matches = _folded_matches(folded, terms, begin - folded_first, end - folded_first)
+    # Each folded character's character in `shown`: one each, but for the resized ones.
+    char_of: list[int] = []
+    next_char = first
+    for index, size in resized:
+        if first <= index < last:
+            char_of.extend(range(next_char - first, index - first))
+            char_of.extend([index - first] * size)
+            next_char = index + 1
+    char_of.extend(range(max(next_char, first) - first, len(shown)))
+    shift = len(prefix)
+    spans = sorted((char_of[a] + shift, char_of[b - 1] + 1 + shift) for a, b in matches)
+    return Highlighted(prefix + shown + suffix, _joined(spans))
+
+
+def _character_at(folded_at: int, resized: list[tuple[int, int]]) -> tuple[int, int]:
+    """(the character whose fold holds folded offset `folded_at`, where that fold starts), for
+    a text folding character by character whose resized characters are `resized`."""
+    shift = 0  # folded offset minus character index, before the character looked at
+    for index, size in resized:
+        fold_start = index + shift
+        if folded_at < fold_start:
+            break
+        if folded_at < fold_start + size:
+            return index, fold_start
+        shift += size - 1
+    return folded_at - shift, folded_at
 
 
 def _window(anchor: int | None, length: int, width: int) -> tuple[int, int]:

@@ -214,3 +214,28 @@ def test_one_to_one_excerpt_equals_the_mapped_one(paragraph: str, term: str, anc
     assert excerpt(paragraph, [folded_term], anchor, one_to_one=True) == excerpt(
         paragraph, [folded_term], anchor
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="ab向量…ßＢB：:ﬁ½ ", max_size=200),
+    st.text(alphabet="ab向量…ßＢB：:ﬁ½.s", min_size=1, max_size=3),
+    st.integers(-2, 220),
+    st.integers(1, 90),
+)
+def test_windowed_excerpt_equals_the_mapped_one(
+    paragraph: str, term: str, anchor: int, width: int
+) -> None:
+    """Text without merging characters but with characters folding to several (`…`, `ß`) may
+    fold only the window: same snippet as mapping the whole paragraph."""
+    folded_term = normalize(term)
+    windowed = excerpt(paragraph, [folded_term], anchor, merging_free=True, width=width)
+    assert windowed == excerpt(paragraph, [folded_term], anchor, width=width)
+
+
+def test_windowed_excerpt_of_a_long_paragraph_with_ellipses() -> None:
+    paragraph = "开头……" + "前文" * 60 + "看这里的ＢＥＲＴ……和bert" + "后文" * 60
+    at = normalize(paragraph).index("bert")
+    snippet = excerpt(paragraph, ["bert"], at, merging_free=True)
+    assert snippet.text.startswith("…") and snippet.text.endswith("…")
+    assert [snippet.text[a:b] for a, b in snippet.spans] == ["ＢＥＲＴ", "bert"]

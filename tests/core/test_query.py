@@ -122,3 +122,9 @@ def test_character_wise_fold_of_full_width_punctuation_and_math_letters() -> Non
     assert norm.normalize_character_wise("梯度，ＢＥＲＴ？") == "梯度,bert?"
     assert norm.normalize_character_wise("𝐱，Ａ") == "x,a"
     assert norm.normalize_character_wise("Straße，") == "strasse,"
+
+
+@given(st.text(alphabet=TRICKY + "𝐱，…℃㎡\U0001f100", max_size=60))
+def test_resized_characters_are_those_whose_fold_is_not_one_character(text: str) -> None:
+    expected = [(i, len(norm.fold_char(c))) for i, c in enumerate(text)]
+    assert norm.resized_characters(text) == [(i, n) for i, n in expected if n != 1]
