@@ -11,7 +11,9 @@ from reader.core.model import Diagnostic
 _SNIFF_BYTES = 8192
 # Share of control characters above which decoded text is treated as binary rather than prose.
 _MAX_CONTROL_SHARE = 0.05
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f\x1a")
+_NOT_CONTROL = bytes(b for b in range(256) if b >= 0x20 or b in b"\t\n\r\f\x1a")
+"""Every byte but the control codes prose does not hold (it may hold tabs, line ends, form feeds
+and DOS's end of file, 0x1a)."""
 
 
 @dataclass(slots=True)
@@ -27,8 +29,11 @@ def _control_share(text: str) -> float:
     sample = text[:_SNIFF_BYTES]
     if not sample:
         return 0.0
-    controls = sum(1 for ch in sample if ch < " " and ch not in _ALLOWED_CONTROLS)
-    return controls / len(sample)
+    # The sample's UTF-8 bytes with every byte but the control codes deleted: a byte below 0x20
+    # is one of them there. A loop over the characters took 500 us a file (most of the time of
+    # reading a folder of Markdown posts), a regular expression 60, this 10.
+    controls = sample.encode("utf-8", "surrogatepass").translate(None, _NOT_CONTROL)
+    return len(controls) / len(sample)
 
 
 def _decode_allowing_cut_end(data: bytes, encoding: str) -> tuple[str, int] | None:

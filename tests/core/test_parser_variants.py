@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from reader.core.decoding import decode_bytes
 from reader.core.parser import (
     ParseCancelled,
     parse_dump_text,
@@ -107,6 +108,16 @@ def test_binary_file_is_an_error_and_other_files_still_load(tmp_path: Path) -> N
     assert len(result.posts) == 4
     (error,) = [d for d in result.diagnostics if d.severity == "error"]
     assert error.source.endswith("a.txt") and "binary" in error.message
+
+
+@pytest.mark.parametrize("control", ["\x01", "\x08", "\x0b", "\x0e", "\x19", "\x1b", "\x1f", ""])
+def test_text_of_control_codes_is_read_as_binary(control: str) -> None:
+    """A tenth of the characters control codes: binary (over 5%), but for the ones prose has."""
+    for allowed in ["\t", "\n", "\r", "\f", "\x1a"]:
+        assert decode_bytes((allowed * 10 + "文" * 90).encode(), "x.txt").text is not None
+    decoded = decode_bytes((control * 10 + "文" * 90).encode(), "x.txt")
+    assert (decoded.text is None) == bool(control)
+    assert any("binary" in d.message for d in decoded.diagnostics) == bool(control)
 
 
 def test_folder_is_read_recursively_with_both_kinds_of_file(tmp_path: Path) -> None:
