@@ -14,6 +14,7 @@ from reader.core.dump_format import (
     opens_display_math,
     split_lines,
 )
+from reader.core.markdown_plain import visible_text
 from reader.core.model import Diagnostic, Post, post_id
 
 # libyaml's parser when PyYAML has it (its wheels do): 0.1 against 0.6 ms a front matter, most of
@@ -176,7 +177,7 @@ def parse_markdown_text(text: str, source: str = "<string>") -> tuple[list[Post]
         date=date,
         readers=readers,
         body_markdown=body,
-        paragraphs=_paragraphs(body_lines),
+        paragraphs=tuple(text for text in map(visible_text, _paragraphs(body_lines)) if text),
         source=source,
         line=1,
         url=str(url) if url else None,

@@ -37,6 +37,31 @@ _BLOCK_MATH = re.compile(
     r"|\\begin\{(?P<env>[a-z]+\*?)\}(?:[^\\]++|\\.)+\\end\{(?P=env)\})[ ]*$"
 )
 
+# Math inside a paragraph, as the reading pane finds it (reader.core.render; also what a Markdown
+# post's visible text keeps, reader.core.markdown_plain). arithmatex's own inline pattern knows
+# `$…$` and `\(…\)` only, so display math glued to text (`文字$$x$$文字`, a `\begin{equation}`
+# right after a sentence) would go through Markdown's escapes and emphasis; this one pattern
+# finds all forms, leftmost first, so a `\begin{pmatrix}` inside `$…$` stays part of that inline
+# formula. Pairs of backslashes right before a delimiter are escaped backslashes (text), as in
+# arithmatex. A bare `\eqref{…}` in the text is math too, as MathJax's processRefs treats it on
+# kexue.fm. Post.markdown made by this module escapes every `$` and backslash outside the formulas
+# arithmatex finds, so for dump posts this finds exactly those formulas; the extra forms matter
+# for Markdown files. Every alternative starts with a literal `\` or `$` (its `(?<!\\)X` written
+# `X(?<!\\X)`, as for _INLINE_MATH above): the regex engine then jumps to those characters instead
+# of trying seven alternatives at every position (a paragraph of six formulas took 1.5 ms with the
+# look-behinds first), and a formula's body is read in possessive runs: it is read one way only
+# (a backslash always takes the next character), so the lazy loops stopped where these stop.
+# tests/core/test_markdown_plain.py checks it against the plain form.
+MATH_IN_TEXT = (
+    r"(?P<escapes>\\(?<!\\\\)\\(?:\\{2})*)(?=\$|\\\(|\\\[|\\begin\{)"
+    r"|\$(?<!\\\$)\$(?P<dollar2>(?:[^\\$\x02\x03]++|\\.)++)\$\$"
+    r"|\$(?<!\\\$)(?!\s)(?P<dollar>(?:[^\\$\x02\x03]++|\\.)++)(?<!\s)\$"
+    r"|\\(?<!\\\\)\((?P<round>(?:[^\\\x02\x03]++|\\[^)])++)\\\)"
+    r"|\\(?<!\\\\)\[(?P<square>(?:[^\\\x02\x03]++|\\[^\]])++)\\\]"
+    r"|(?P<env>\\(?<!\\\\)begin\{(?P<name>[A-Za-z]+\*?)\}(?:\\.|[^\\\x02\x03])+?\\end\{(?P=name)\})"
+    r"|(?P<ref>\\(?<!\\\\)(?:eq)?ref\{[^{}\\]*\})"
+)
+
 # Formulas containing these would be changed by Markdown before arithmatex sees them (code spans
 # run first; entity-like text is decoded; tabs are expanded; a raw HTML tag at a line start is
 # taken as an HTML block). Such rare formulas are escaped as text instead: the text still shows.

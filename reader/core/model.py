@@ -54,7 +54,8 @@ class Post:
     """Reader count shown by the blog ('110996位读者'), None when unknown."""
     paragraphs: tuple[str, ...]
     """The body as plain text, one string per paragraph (display math blocks are one paragraph);
-    this is what search matches against, so terms never match across paragraph boundaries."""
+    this is what search matches against, so terms never match across paragraph boundaries. For
+    a Markdown file, the text its blocks show, without their markup (reader.core.markdown_plain)."""
     source: str
     """The file the post was read from."""
     line: int

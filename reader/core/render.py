@@ -15,6 +15,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, STX, AtomicString
 
 from reader.core.markdown_text import (
+    MATH_IN_TEXT,
     _is_display_block,  # the parser's own test, so both sides agree on what a display block is
     split_inline_math,
 )
@@ -26,24 +27,6 @@ from reader.core.model import Post
 # dollars": `$ 5 $` is not math).
 ARITHMATEX_CONFIG: dict[str, object] = {"generic": True}
 MATH_CLASS = "arithmatex"
-
-# Math inside a paragraph. arithmatex's own inline pattern knows `$…$` and `\(…\)` only, so
-# display math glued to text (`文字$$x$$文字`, a `\begin{equation}` right after a sentence) would
-# go through Markdown's escapes and emphasis; this one pattern finds all forms, leftmost first, so
-# a `\begin{pmatrix}` inside `$…$` stays part of that inline formula. Pairs of backslashes right
-# before a delimiter are escaped backslashes (text), as in arithmatex. A bare `\eqref{…}` in
-# the text is math too, as MathJax's processRefs treats it on kexue.fm. Post.markdown made by
-# markdown_text.py escapes every `$` and backslash outside the formulas arithmatex finds, so for
-# dump posts this finds exactly those formulas; the extra forms matter for Markdown files.
-_MATH_IN_TEXT = (
-    r"(?<!\\)(?P<escapes>(?:\\{2})+)(?=\$|\\\(|\\\[|\\begin\{)"
-    r"|(?<!\\)\$\$(?P<dollar2>(?:\\.|[^\\$\x02\x03])+?)\$\$"
-    r"|(?<!\\)\$(?!\s)(?P<dollar>(?:\\.|[^\\$\x02\x03])+?)(?<!\s)\$"
-    r"|(?<!\\)\\\((?P<round>(?:\\[^)]|[^\\\x02\x03])+?)\\\)"
-    r"|(?<!\\)\\\[(?P<square>(?:\\[^\]]|[^\\\x02\x03])+?)\\\]"
-    r"|(?<!\\)(?P<env>\\begin\{(?P<name>[A-Za-z]+\*?)\}(?:\\.|[^\\\x02\x03])+?\\end\{(?P=name)\})"
-    r"|(?<!\\)(?P<ref>\\(?:eq)?ref\{[^{}\\]*\})"
-)
 
 ALLOWED_TAGS = {
     "p",
@@ -142,7 +125,7 @@ class _ImagesAsLinks(Treeprocessor):
 class _KexueExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.inlinePatterns.deregister("arithmatex-inline")
-        md.inlinePatterns.register(_MathInText(_MATH_IN_TEXT, md), "kexue-math", 190)
+        md.inlinePatterns.register(_MathInText(MATH_IN_TEXT, md), "kexue-math", 190)
         md.treeprocessors.register(_ImagesAsLinks(md), "kexue-images", 0)
 
 
