@@ -267,7 +267,7 @@ class SearchIndex:
         stop = None if limit is None else offset + max(limit, 0)
         scores = np.zeros(len(docs))
         in_title = np.zeros(len(docs), dtype=bool)
-        ranked = np.arange(len(docs))  # the posts whose exact score the page needs
+        ranked = None  # positions into docs of the posts whose exact score the page needs; all
         if terms and len(docs):
             found = [term(text) for text in terms]
             in_title[:] = True
@@ -275,11 +275,20 @@ class SearchIndex:
                 in_title &= one.in_title[docs]
             if stop is not None and stop < len(docs) and any(one.lazy for one in found):
                 ranked = self._can_reach_page(docs, found, in_title, sort, stop)
-            ranked_docs = docs[ranked]
-            for one in found:
-                scores[ranked] += self._bm25(one.tf(ranked_docs), ranked_docs, one.df)
+            if ranked is None:  # no copies of every matching post's entries: most searches
+                for one in found:
+                    scores += self._bm25(one.tf(docs), docs, one.df)
+            else:
+                ranked_docs = docs[ranked]
+                for one in found:
+                    scores[ranked] += self._bm25(one.tf(ranked_docs), ranked_docs, one.df)
         sort_by = sort if terms else _no_score(sort)
-        order = ranked[self._order(docs[ranked], scores[ranked], in_title[ranked], sort_by, stop)]
+        if ranked is None:
+            order = self._order(docs, scores, in_title, sort_by, stop)
+        else:
+            order = ranked[
+                self._order(docs[ranked], scores[ranked], in_title[ranked], sort_by, stop)
+            ]
         page = order[offset:stop]
         snippets = self._snippets(docs[page], parsed, {t: term(t) for t in parsed.terms})
         posts = self.posts
@@ -661,10 +670,10 @@ class SearchIndex:
         anchors = np.full(len(docs), -1, dtype=np.int64)
         body_start = self._title_end[docs] + self._title_end.dtype.type(1)
         doc_end = self._doc_start[docs + 1].astype(np.int64)
-        for text in terms:
+        for number, text in enumerate(terms):
             found = matches[text]
-            todo = anchors < 0
-            if not todo.any():
+            todo: np.ndarray | slice = anchors < 0 if number else slice(None)
+            if number and not todo.any():
                 break
             if isinstance(found, CheckedOnDemand):
                 anchors[todo] = found.first_at_or_after(docs[todo], body_start[todo])
@@ -691,21 +700,10 @@ class SearchIndex:
             pivots = grouping[0].positions
             pivot_from = None if pivots is None else np.searchsorted(pivots, body_start).tolist()
             bodies = (body_start.tolist(), doc_end.tolist(), pivot_from)
-        segs = np.searchsorted(self._seg_start, anchors.astype(self._seg_start.dtype), "right") - 1
-        # Unanchored ones: any segment (np.clip costs ten times as much on a page of posts).
-        np.maximum(segs, 0, out=segs)
-        np.minimum(segs, len(self._seg_start) - 2, out=segs)
-        seg_offsets = anchors - self._seg_start[segs]
-        # For the anchored ones: which paragraph of the post, and its folded length.
-        paragraphs = segs - self._first_seg[docs].astype(np.int64) - 1
-        folded_len = self._seg_start[segs + 1].astype(np.int64) - self._seg_start[segs] - 1
         return _SnippetPage(
             self,
             docs.tolist(),
             anchors.tolist(),
-            paragraphs.tolist(),
-            seg_offsets.tolist(),
-            folded_len.tolist(),
             (highlight, uncoded, patterns),
             None if bodies is None else (grouping, bodies),
         )
@@ -779,22 +777,15 @@ class SearchIndex:
                     break
         return best
 
-    def _anchored_excerpt(
-        self, doc: int, paragraph: int, at: int, folded_len: int, terms: tuple[str, ...]
-    ) -> Highlighted:
-        """The snippet of post `doc` around folded offset `at` of its paragraph `paragraph`
-        (whose folded length is `folded_len`): what most snippets of a search are."""
-        text = self.posts[doc].paragraphs[paragraph]
+    def _segment_excerpt(self, doc: int, seg: int, at: int, terms: tuple[str, ...]) -> Highlighted:
+        """The snippet of post `doc` around folded offset `at` of its segment `seg` (a paragraph
+        of its body): what most snippets of a search are."""
+        text = self.posts[doc].paragraphs[seg - self._first_seg.item(doc) - 1]
+        folded_len = self._seg_starts[seg + 1] - self._seg_starts[seg] - 1
         same_offsets = self._merging_free and folded_len == len(text)
         return excerpt(
             text, terms, at, one_to_one=same_offsets, merging_free=self._merging_free
         )
-
-    def _segment_excerpt(self, doc: int, seg: int, at: int, terms: tuple[str, ...]) -> Highlighted:
-        """The snippet of post `doc` around folded offset `at` of its segment `seg`."""
-        folded_len = self._seg_starts[seg + 1] - self._seg_starts[seg] - 1
-        paragraph = seg - self._first_seg.item(doc) - 1
-        return self._anchored_excerpt(doc, paragraph, at, folded_len, terms)
 
     def _scanned_excerpt(
         self, doc: int, terms: tuple[str, ...], scan: tuple[str, ...], patterns: tuple[bytes, ...]
@@ -851,38 +842,24 @@ class SearchIndex:
 
 
 class _SnippetPage:
-    """The snippets of a page of hits, each made on first use: per hit its post, the paragraph
-    and folded offset of its anchor (-1 when it has none and the post is scanned), and the
-    paragraph's folded length. Plain lists: a hit asks for one slot."""
+    """The snippets of a page of hits, each made on first use: per hit its post and the text
+    position of its anchor (-1 when it has none and the post is scanned). Plain lists: a hit
+    asks for one slot, and only the slots shown are asked for (placing every anchor of the
+    page in its paragraph took 30-40 us of array steps)."""
 
-    __slots__ = (
-        "_anchors",
-        "_grouping",
-        "_index",
-        "_lengths",
-        "_offsets",
-        "_paragraphs",
-        "_terms",
-        "docs",
-    )
+    __slots__ = ("_anchors", "_grouping", "_index", "_terms", "docs")
 
     def __init__(
         self,
         index: SearchIndex,
         docs: list[int],
         anchors: list[int],
-        paragraphs: list[int],
-        offsets: list[int],
-        lengths: list[int],
         terms: tuple[tuple[str, ...], tuple[str, ...], tuple[bytes, ...]],
         grouping: tuple[tuple[_GroupSource, ...], _Bodies] | None,
     ) -> None:
         self._index = index
         self.docs = docs
         self._anchors = anchors
-        self._paragraphs = paragraphs
-        self._offsets = offsets
-        self._lengths = lengths
         self._terms = terms  # to highlight; to look for in paragraphs; byte codes to look for
         # Several terms: where to find each, to show them together, and the posts' bodies.
         self._grouping = grouping
@@ -897,11 +874,12 @@ class _SnippetPage:
             if grouped is not None:
                 seg, at = grouped
                 return self._index._segment_excerpt(doc, seg, at, highlight)
-        if self._anchors[slot] < 0:
+        anchor = self._anchors[slot]
+        if anchor < 0:
             return self._index._scanned_excerpt(doc, highlight, scan, patterns)
-        return self._index._anchored_excerpt(
-            doc, self._paragraphs[slot], self._offsets[slot], self._lengths[slot], highlight
-        )
+        seg_starts = self._index._seg_starts
+        seg = bisect.bisect_right(seg_starts, anchor) - 1
+        return self._index._segment_excerpt(doc, seg, anchor - seg_starts[seg], highlight)
 
 
 _Bodies = tuple[list[int], list[int], list[int] | None]
