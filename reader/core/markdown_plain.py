@@ -31,7 +31,7 @@ _FENCE = re.compile(r"[ ]{0,3}(`{3,}|~{3,})")
 _QUOTE = re.compile(r"^[ ]{0,3}(?:>[ ]?)+")
 _HEADING = re.compile(r"[ ]{0,3}#{1,6}(?:[ \t]+|$)")
 _HEADING_END = re.compile(r"[ \t]+#+[ \t]*$")
-_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}\.)[ \t]+")
 # Lines that show nothing: rules and setext underlines, table delimiter rows, link definitions.
 _SILENT_LINE = re.compile(
     r"[ ]{0,3}(?:([-*_=])(?:[ \t]*\1){2,}"
@@ -48,7 +48,8 @@ _HTML = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", re.DO
 # Python-Markdown's emphasis: `*` anywhere, `_` only not inside a word ("smart" emphasis).
 _STAR_EMPHASIS = re.compile(r"(\*{1,3})(?=\S)(.+?)(?<=\S)\1", re.DOTALL)
 _UNDERSCORE_EMPHASIS = re.compile(r"(?<!\w)(_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)", re.DOTALL)
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>])")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()>#+\-.!$|])")
+"""A backslash escape: the pane's Markdown escapes these characters (its ESCAPED_CHARS)."""
 _TABLE_PIPE = re.compile(r"[ \t]*(?<!\\)\|[ \t]*")
 _SET_ASIDE_FROM = 0xE000
 _SET_ASIDE = re.compile("[\ue000-\ue07f]")
