@@ -97,9 +97,10 @@ def test_on_demand_terms_count_only_what_the_page_needs() -> None:
     st.sampled_from([0, 1]),
     st.sampled_from([2, 5, 1 << 16]),
     st.booleans(),
+    st.sampled_from([0, 1 << 30]),
 )
 def test_pairs_kept_per_block_give_the_same_pages(
-    case: tuple[list, str], per_block: int, block_chars: int, lazy: bool
+    case: tuple[list, str], per_block: int, block_chars: int, lazy: bool, place_under: int
 ) -> None:
     """Pairs with many positions per block keep counts per block and offsets in blocks (posts
     cut into blocks of block_chars): same posts, scores, title flags and snippets as the plain
@@ -109,7 +110,7 @@ def test_pairs_kept_per_block_give_the_same_pages(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(index_build, "DENSE_PER_BLOCK", per_block)
         patch.setattr(index_build, "BLOCK_CHARS", block_chars)
-        patch.setattr(index_module, "PLACE_UNDER_POSTS", 0)  # counted terms read the ranges too
+        patch.setattr(index_module, "PLACE_UNDER_POSTS", place_under)
         index = SearchIndex.build(posts)
         if lazy:
             on_demand(patch)
@@ -121,3 +122,43 @@ def test_pairs_kept_per_block_give_the_same_pages(
                 assert hit.snippet == expected.snippet
     if per_block == 0:
         assert len(index._dense_rank) == len(index._keys)  # every pair was kept per block
+
+
+def _occurrences(text: str, term: str) -> int:
+    """Occurrences of `term` in the folded `text`, overlapping ones each counted."""
+    folded = normalize(text)
+    return sum(folded.startswith(term, at) for at in range(len(folded)))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet="甲乙", max_size=8),
+            st.lists(st.text(alphabet="甲乙丙", min_size=1, max_size=40), max_size=4),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.text(alphabet="甲乙", min_size=3, max_size=4),
+    st.sampled_from([0, 1 << 30]),
+)
+def test_terms_from_a_pair_kept_per_block_count_what_a_scan_counts(
+    items: list[tuple[str, list[str]]], term: str, place_under: int
+) -> None:
+    """A term of three or more characters whose candidates come from a pair kept per block has
+    exact counts per post and per title however many of its candidates fail the check: none,
+    fewer than two per post (each placed in its post), or more (the real ones placed, or counted
+    with a running sum). Two characters give many candidates that fail."""
+    posts = [make_post(title, paragraphs, day=i) for i, (title, paragraphs) in enumerate(items)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_build, "DENSE_PER_BLOCK", 0)
+        patch.setattr(index_module, "PLACE_UNDER_POSTS", place_under)
+        found = SearchIndex.build(posts)._find(term)
+    in_titles = [_occurrences(post.title, term) for post in posts]
+    in_posts = [
+        t + sum(_occurrences(p, term) for p in post.paragraphs)
+        for t, post in zip(in_titles, posts, strict=True)
+    ]
+    assert found.counts.tolist() == in_posts
+    assert found.title_counts.tolist() == in_titles
