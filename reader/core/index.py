@@ -692,6 +692,7 @@ class SearchIndex:
         anchors = np.full(len(docs), -1, dtype=np.int64)
         body_start = self._title_end[docs] + self._title_end.dtype.type(1)
         doc_end = self._doc_start[docs + 1].astype(np.int64)
+        first_from = None  # where the first term's positions reach each body, when it has them
         for number, text in enumerate(terms):
             found = matches[text]
             todo: np.ndarray | slice = anchors < 0 if number else slice(None)
@@ -704,6 +705,8 @@ class SearchIndex:
             if positions is None or not len(positions):
                 continue
             where = np.searchsorted(positions, body_start[todo])
+            if not number:
+                first_from = where
             inside = where < len(positions)
             first = np.full(len(where), -1, dtype=np.int64)
             first[inside] = positions[where[inside]]
@@ -720,7 +723,12 @@ class SearchIndex:
             # Where each body starts and ends, and its first match of the first grouping term
             # among that term's positions (when it has them): a page's at once.
             pivots = grouping[0].positions
-            pivot_from = None if pivots is None else np.searchsorted(pivots, body_start).tolist()
+            if pivots is None:
+                pivot_from = None
+            elif pivots is matches[terms[0]].positions and first_from is not None:
+                pivot_from = first_from.tolist()  # found above
+            else:
+                pivot_from = np.searchsorted(pivots, body_start).tolist()
             bodies = (body_start.tolist(), doc_end.tolist(), pivot_from)
         return _SnippetPage(
             self,
