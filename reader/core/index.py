@@ -577,10 +577,14 @@ class SearchIndex:
         rarest = sizes.index(min(sizes))
         pair = pairs[rarest]
         starts = self._decode_list(pair)
-        # Sorted: only the first and last few pairs are too near the text's ends for the term.
-        bounds = np.array([rarest, self._n_chars - len(ids) + 1 + rarest], dtype=pos_type)
-        low, high = np.searchsorted(starts, bounds).tolist()
-        starts = starts[low:high]
+        # Sorted: only the first and last few pairs are too near the text's ends for the term
+        # (most often none: two looks instead of a search).
+        lowest, highest = rarest, self._n_chars - len(ids) + 1 + rarest
+        low, high = 0, len(starts)
+        if high and (starts.item(0) < lowest or starts.item(-1) >= highest):
+            bounds = np.array([lowest, highest], dtype=pos_type)
+            low, high = np.searchsorted(starts, bounds).tolist()
+            starts = starts[low:high]
         starts -= pos_type.type(rarest)  # a new array's slice: shifted in place
         source = (pair, -rarest, low) if pair in self._dense_rank else None
         if len(ids) == 2:
