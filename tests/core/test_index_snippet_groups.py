@@ -140,3 +140,27 @@ def test_two_terms_close_in_a_paragraph_are_both_shown(
         assert first in span or second in span
     if close:
         assert shows(snippet, first) and shows(snippet, second)
+
+
+def test_a_match_before_the_paragraph_gives_way_to_one_in_it() -> None:
+    """下降 ends the paragraph before 梯度's, within a snippet's reach, and also comes just
+    before 梯度 in its paragraph: the group starts at that one, and the snippet with it."""
+    before = CONTEXT_BEFORE + 20
+    second = FILLER[:before] + "下降梯度" + FILLER
+    snippet = only_hit([FILLER + "下降", second], "梯度 下降")
+    assert snippet.text == "…" + second[before - CONTEXT_BEFORE :][:SNIPPET_CHARS] + "…"
+    assert marked(snippet) == ["下降梯度"]
+
+
+def test_a_post_s_group_is_sought_in_its_own_body() -> None:
+    """The first term has no positions (an English word): its matches are looked for in the
+    post's codes, and the next post's, where both terms meet, are not the post's. Without a
+    group, the snippet shows the first match of the rarest term with positions."""
+    posts = [
+        make_post("甲", ["softmax 在开头。" + FILLER + "梯度"], day=2),
+        make_post("乙", ["softmax梯度"], day=1),
+    ]
+    index = SearchIndex.build(posts)
+    first_post = next(h for h in index.search("softmax 梯度").hits if h.post.title == "甲")
+    assert first_post.snippet.text.endswith("铺垫。梯度")
+    assert marked(first_post.snippet) == ["梯度"]
