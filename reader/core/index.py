@@ -132,13 +132,22 @@ class SearchIndex:
 
     def __init__(self, posts: Sequence[Post], arrays: dict[str, np.ndarray]) -> None:
         self.posts: tuple[Post, ...] = tuple(posts)
-        # The codes are kept as bytes that the array reads (one copy when the index opens, 4 ms
-        # at 1,500 posts), so that a snippet looks for a term's codes in a post with bytes.find
-        # where it lies, instead of copying the post's codes first (2 us a snippet).
-        self._code_bytes = arrays["codes"].tobytes()
-        shared = np.frombuffer(self._code_bytes, dtype=np.uint8)
-        if shared.ctypes.data % 8 == 0:  # else reading them as 64-bit words would be slow
-            arrays = dict(arrays, codes=shared)
+        # The codes as bytes the array reads, so that a snippet looks for a term's codes in a
+        # post with find() where they lie instead of copying the post's codes first (2 us a
+        # snippet): a built index's own (see index_build._byte_codes), a loaded one's copied
+        # (2.5 ms at 1,500 posts).
+        codes = arrays["codes"]
+        owner = codes.base.obj if isinstance(codes.base, memoryview) else None
+        self._codes_copied = False
+        if isinstance(owner, bytearray) and len(owner) == codes.nbytes:
+            self._code_bytes: bytes | bytearray = owner
+        else:
+            self._code_bytes = codes.tobytes()
+            shared = np.frombuffer(self._code_bytes, dtype=np.uint8)
+            if shared.ctypes.data % 8 == 0:  # else reading them as 64-bit words is slow
+                arrays = dict(arrays, codes=shared)
+            else:
+                self._codes_copied = True
         self._a = arrays
         self._alphabet = arrays["alphabet"]
         self._base = len(self._alphabet) + 1
@@ -231,7 +240,7 @@ class SearchIndex:
             *self._dense_titles,
         )
         tables = sum(a.nbytes for a in self._a.values()) + sum(a.nbytes for a in derived)
-        copied = 0 if self._codes.base is self._code_bytes else len(self._code_bytes)
+        copied = len(self._code_bytes) if self._codes_copied else 0
         return tables + self._post_locator.nbytes + copied
 
     # ---- searching ------------------------------------------------------------------------

@@ -197,8 +197,10 @@ def _byte_codes(symbols: np.ndarray, characters: _Characters) -> dict[str, np.nd
     chosen = ranked[:budget]
     code_of_id = np.full(base, BYTE_CODED, dtype=np.uint8)
     code_of_id[chosen] = np.arange(len(chosen), dtype=np.uint8)
-    # Padded to whole 64-bit words with two to spare: SearchIndex reads the codes as words.
-    codes = np.full((len(symbols) + 23) // 8 * 8, BYTE_CODED, dtype=np.uint8)
+    # Padded to whole 64-bit words with two to spare: SearchIndex reads the codes as words,
+    # and looks for terms in them as bytes (the array's own memory: no copy).
+    codes = np.frombuffer(bytearray((len(symbols) + 23) // 8 * 8), dtype=np.uint8)
+    codes.fill(BYTE_CODED)
     look_up(code_of_id[characters.id_of], symbols, out=codes[: len(symbols)])
     return {"code_of_id": code_of_id, "codes": codes}
 
