@@ -395,23 +395,28 @@ class SearchIndex:
     ) -> np.ndarray:
         """Positions into `docs`, best first (at least the first `needed` of them in order);
         ties keep the posts' own order."""
-        date = self._date_key[docs]
         if sort == "score":
             # Scores are >= 0, so this one number orders by (title group, score).
-            primary = scores + in_title * (float(scores.max(initial=0.0)) + 1.0)
-            secondary = date
+            primary = scores
+            if in_title.any():
+                primary = scores + in_title * (float(scores.max(initial=0.0)) + 1.0)
         elif sort == "date":
-            primary, secondary = date.astype(np.float64), scores
+            primary = self._date_key[docs].astype(np.float64)
         else:
-            primary, secondary = self._readers_key[docs].astype(np.float64), date
+            primary = self._readers_key[docs].astype(np.float64)
         if needed is not None and 0 < needed < len(docs) // 4:
             # Only the page is shown: rank the posts whose primary key reaches the page's last
             # one (ties included, so the order is the same as a full sort), not all of them.
             cut = np.partition(primary, len(docs) - needed)[len(docs) - needed]
-            keep = np.flatnonzero(primary >= cut)
-            ranked = np.lexsort((-secondary[keep], -primary[keep]))
-            return keep[ranked]
-        return np.lexsort((-secondary, -primary))
+            keep = (primary >= cut).nonzero()[0]
+            secondary = self._secondary_key(sort, docs[keep], scores[keep])
+            return keep[np.lexsort((-secondary, -primary[keep]))]
+        return np.lexsort((-self._secondary_key(sort, docs, scores), -primary))
+
+    def _secondary_key(self, sort: str, docs: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        """What breaks ties of the sort's own key: the date (newest first), or by date the
+        score."""
+        return scores if sort == "date" else self._date_key[docs]
 
     def forget_recent_terms(self) -> None:
         """Drop the remembered term matches (benchmarks time queries without them)."""

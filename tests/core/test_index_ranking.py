@@ -59,6 +59,17 @@ def test_sort_by_date_and_by_readers() -> None:
         index.search("词", sort="length")  # type: ignore[arg-type]
 
 
+def test_by_date_posts_of_one_day_are_ranked_by_score() -> None:
+    posts = [
+        make_post("甲", ["词"], day=1),
+        make_post("乙", ["词词词"], day=1),
+        make_post("丙", ["词"], day=2),
+    ]
+    index = SearchIndex.build(posts)
+    assert titles(index.search("词", sort="date")) == ["丙", "乙", "甲"]
+    assert titles(index.search("词", sort="date", limit=2)) == ["丙", "乙"]
+
+
 def test_empty_query_lists_everything_by_date() -> None:
     posts = [make_post(str(i), ["x"], day=d) for i, d in enumerate([5, 1, 9])]
     results = SearchIndex.build(posts).search("  ")
