@@ -517,7 +517,8 @@ class SearchIndex:
         first[1:] = end[:-1]
         title_end = first.copy()
         # A post's candidates start with those whose pair lies in its title. The first `dropped`
-        # pairs are the text's first, in the first post's title before its body.
+        # pairs, the text's first, are no candidates: they come off the first post's title
+        # count, which the clip keeps within its candidates.
         offsets, posts, counts = self._dense_titles
         rank = self._dense_rank[pair]
         low, high = offsets[rank : rank + 2].tolist()
@@ -542,8 +543,9 @@ class SearchIndex:
         if len(chars) < 2 or not ranks:
             return np.zeros(ranks + 1, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
         keys = chars[:-1] * self._base + chars[1:]
-        within = np.ones(len(keys), dtype=bool)  # not the last character of one title and the
-        ends = starts[1:-1]  # first of the next
+        # A pair within one title: not a title's last character and the next title's first.
+        within = np.ones(len(keys), dtype=bool)
+        ends = starts[1:-1]
         within[ends[(ends > 0) & (ends <= len(keys))] - 1] = False
         pair = np.searchsorted(self._keys, keys.astype(self._keys.dtype))
         pair[pair >= len(self._keys)] = 0
@@ -991,7 +993,7 @@ class _GroupSource:
         self._listed = None if positions is None else memoryview(positions)  # Python ints
 
     def matches(
-        self, codes: bytes, body: int, end: int, most: int, start: int | None
+        self, codes: bytes | bytearray, body: int, end: int, most: int, start: int | None
     ) -> list[int]:
         """The first `most` matches in the body [body, end) (`codes`: the text's codes);
         `start` is the index of the first of its positions not before the body (None: it has
@@ -1007,7 +1009,7 @@ class _GroupSource:
                 at = codes.find(self.pattern, at + 1, end)
         return found
 
-    def first_within(self, codes: bytes, low: int, high: int) -> int | None:
+    def first_within(self, codes: bytes | bytearray, low: int, high: int) -> int | None:
         """The first match starting at `low` or after and ending by `high`, if any (`codes`:
         the text's codes)."""
         if low >= high:
