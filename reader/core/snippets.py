@@ -93,7 +93,10 @@ def _character_wise_excerpt(
     only the few characters whose fold is not one character long (`…`) move folded offsets, so
     only the window is folded and mapped. (Mapping a whole paragraph holding `……` took 115 us at
     180 characters and 270 us at 720, for each snippet made from it.)"""
-    resized = resized_characters(paragraph)
+    # A character's folded offset is never below its index, so the window lies in the folds of
+    # the paragraph's first anchor + width characters: only those are looked at (finding the
+    # resized characters of 344 took 20 us).
+    resized = resized_characters(paragraph[: (0 if anchor is None else max(anchor, 0)) + width])
     if not resized:
         return excerpt(paragraph, terms, anchor, one_to_one=True, width=width)
     folded_len = len(paragraph) + sum(size - 1 for _, size in resized)
