@@ -277,10 +277,45 @@ def normalize_character_wise(text: str) -> str:
         return text.casefold()
     if _BEYOND_PLANE.search(text):  # str.translate would keep them as they are
         return normalize(text)
+    if not _other_folds().search(text):
+        for char, fold in COMMON_FOLDS:
+            if char in text:
+                text = text.replace(char, fold)
+        return text.casefold()
     return text.translate(_plane_fold_table())
 
 
 _BEYOND_PLANE = re.compile("[\U00010000-\U0010ffff]")
+COMMON_FOLDS = (
+    ("，", ","),
+    ("：", ":"),
+    ("？", "?"),
+    ("！", "!"),
+    ("；", ";"),
+    ("（", "("),
+    ("）", ")"),
+    ("\u3000", " "),
+)
+"""Full-width punctuation common in Chinese text, and its fold: a window whose characters fold
+as their case alone but for these is folded by replacing them (3.7 against 6.2 us for 80
+characters holding `，` and `？`)."""
+
+
+@functools.cache
+def _other_folds() -> re.Pattern[str]:
+    """Matches a character of the Basic Multilingual Plane whose fold is not its case fold,
+    but for those of COMMON_FOLDS. Built on first use (a few ms)."""
+    folds = bmp_folds()
+    plane = np.arange(0x10000)
+    common = {ord(char) for char, _ in COMMON_FOLDS}
+    other = [
+        code
+        for code in np.flatnonzero((folds.size != 1) | (folds.single != plane)).tolist()
+        if not 0xD800 <= code < 0xE000
+        and code not in common
+        and fold_char(chr(code)) != chr(code).casefold()
+    ]
+    return re.compile(_char_class(other))
 
 
 @functools.cache

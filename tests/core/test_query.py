@@ -110,10 +110,11 @@ def test_a_lone_dash_is_a_term_and_empty_phrases_are_ignored() -> None:
     assert parse_query("   ").is_empty
 
 
-@given(st.text(alphabet=TRICKY + "𝐱𝐀，。？Ω\U0001f600", max_size=40))
+@given(st.text(alphabet=TRICKY + "𝐱𝐀，。？Ω\U0001f600：！；（）\u3000ＡßİΣ…", max_size=40))
 def test_character_wise_fold_is_the_fold_of_text_without_merging_characters(text: str) -> None:
-    """The snippet windows' fold: a table lookup per character, NFKC + casefold all the same
-    (characters folding to several, and those beyond the table's plane, included)."""
+    """The snippet windows' fold: common full-width punctuation replaced, or a table lookup per
+    character, NFKC + casefold all the same (characters folding to several, and those beyond
+    the table's plane, included)."""
     if not norm.has_merging(text):
         assert norm.normalize_character_wise(text) == norm.normalize(text)
 
@@ -122,6 +123,7 @@ def test_character_wise_fold_of_full_width_punctuation_and_math_letters() -> Non
     assert norm.normalize_character_wise("梯度，ＢＥＲＴ？") == "梯度,bert?"
     assert norm.normalize_character_wise("𝐱，Ａ") == "x,a"
     assert norm.normalize_character_wise("Straße，") == "strasse,"
+    assert norm.normalize_character_wise("ＢＥＲＴ：（是）？\u3000") == "bert:(是)? "
 
 
 @given(st.text(alphabet=TRICKY + "𝐱，…℃㎡\U0001f100", max_size=60))
