@@ -304,17 +304,13 @@ characters holding `，` and `？`)."""
 @functools.cache
 def _other_folds() -> re.Pattern[str]:
     """Matches a character of the Basic Multilingual Plane whose fold is not its case fold,
-    but for those of COMMON_FOLDS. Built on a process's first snippet that needs it (8 ms
-    here, after the 40 ms of bmp_folds that the table needs too)."""
-    folds = bmp_folds()
-    plane = np.arange(0x10000)
+    but for those of COMMON_FOLDS. Built on a process's first snippet that needs it (9 ms
+    here, most of it _plane_changes, which the table shares)."""
     common = {ord(char) for char, _ in COMMON_FOLDS}
     other = [
         code
-        for code in np.flatnonzero((folds.size != 1) | (folds.single != plane)).tolist()
-        if not 0xD800 <= code < 0xE000
-        and code not in common
-        and fold_char(chr(code)) != chr(code).casefold()
+        for code, fold in _plane_changes()
+        if code not in common and fold != chr(code).casefold()
     ]
     return re.compile(_char_class(other))
 
@@ -323,15 +319,22 @@ def _other_folds() -> re.Pattern[str]:
 def _plane_fold_table() -> list[int | str]:
     """For str.translate: by code point, the fold of each character of the Basic Multilingual
     Plane taken alone (its own code point when it does not change). Built on a process's first
-    snippet that needs it (5 ms here); 2.8 MB of Python objects;
+    snippet that needs it (5 ms here, 2 ms after _other_folds); 2.8 MB of Python objects;
     an array of code points took 6.1 against 4.2 us a window and cannot hold `…`'s three."""
+    table: list[int | str] = list(range(0x10000))
+    for code, fold in _plane_changes():
+        table[code] = fold
+    return table
+
+
+@functools.cache
+def _plane_changes() -> list[tuple[int, str]]:
+    """(code point, fold) of each character of the Basic Multilingual Plane (surrogates aside)
+    whose fold taken alone is not the character itself."""
     folds = bmp_folds()
     plane = np.arange(0x10000)
-    table: list[int | str] = plane.tolist()
-    for code in np.flatnonzero((folds.size != 1) | (folds.single != plane)).tolist():
-        if not 0xD800 <= code < 0xE000:
-            table[code] = fold_char(chr(code))
-    return table
+    changed = np.flatnonzero((folds.size != 1) | (folds.single != plane)).tolist()
+    return [(code, fold_char(chr(code))) for code in changed if not 0xD800 <= code < 0xE000]
 
 
 def resized_characters(text: str) -> list[tuple[int, int]]:
