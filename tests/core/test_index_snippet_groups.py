@@ -154,13 +154,14 @@ def test_a_match_before_the_paragraph_gives_way_to_one_in_it() -> None:
 
 def test_a_post_s_group_is_sought_in_its_own_body() -> None:
     """The first term has no positions (an English word): its matches are looked for in the
-    post's codes, and the next post's, where both terms meet, are not the post's. Without a
-    group, the snippet shows the first match of the rarest term with positions."""
+    post's own codes, after those of the post before it (where both terms also meet)."""
+    paragraph = FILLER + "后来 softmax 的梯度在这里" + FILLER
     posts = [
-        make_post("甲", ["softmax 在开头。" + FILLER + "梯度"], day=2),
-        make_post("乙", ["softmax梯度"], day=1),
+        make_post("乙", ["softmax梯度"], day=2),
+        make_post("甲", ["softmax 在开头。" + FILLER, paragraph], day=1),
     ]
     index = SearchIndex.build(posts)
-    first_post = next(h for h in index.search("softmax 梯度").hits if h.post.title == "甲")
-    assert first_post.snippet.text.endswith("铺垫。梯度")
-    assert marked(first_post.snippet) == ["梯度"]
+    second_post = next(h for h in index.search("softmax 梯度").hits if h.post.title == "甲")
+    begin = paragraph.index("softmax") - CONTEXT_BEFORE
+    assert second_post.snippet.text == "…" + paragraph[begin : begin + SNIPPET_CHARS] + "…"
+    assert marked(second_post.snippet) == ["softmax", "梯度"]
