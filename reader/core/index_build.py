@@ -45,8 +45,9 @@ the code BYTE_CODED, and a term's character with that code is checked against it
 
 POSTINGS_BINS = 1 << 22
 """Most (post, counted character) cells counted at once (see _character_postings)."""
-JOIN_SEGMENTS = 64
-"""Segments (titles, paragraphs) joined and encoded together when the text is laid out."""
+JOIN_SEGMENTS = 1024
+"""Segments (titles, paragraphs) joined and encoded together when the text is laid out (64 at a
+time took 33 ms at 1,500 posts, 1,024 25 ms, 4,096 28 ms)."""
 COUNT_CHUNK = 1 << 20
 """Characters counted by one np.bincount call: it converts them to 64 bits first, and a
 temporary of the whole text would be fresh memory pages every build."""
@@ -622,9 +623,11 @@ def _sorted_pairs(
     narrow = pos_type is np.uint32
     room = sorted_keys[:n_real].view(np.uint32)
     positions = room[:n_real] if narrow else np.empty(n_real, dtype=pos_type)
-    shift = np.uint64(packing.pos_bits)
-    position_bits = np.uint64((1 << packing.pos_bits) - 1)
-    chunk = np.empty(min(LOOKUP_CHUNK, n_real), dtype=np.uint64)
+    # Read as signed integers when the keys fit: doubles convert to those faster here.
+    read_type = np.uint64 if sorted_keys.dtype == np.uint64 else np.int64
+    shift = read_type(packing.pos_bits)
+    position_bits = read_type((1 << packing.pos_bits) - 1)
+    chunk = np.empty(min(LOOKUP_CHUNK, n_real), dtype=read_type)
     new = np.empty(len(chunk), dtype=bool)
     starts, keys = [], []
     before = None  # the pair key of the position before the chunk
