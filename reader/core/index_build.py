@@ -615,10 +615,8 @@ def _sorted_pairs(
         return pair_keys[starts].astype(key_type), offsets, positions, gaps
     # One sort of the packed keys, numpy's vectorised sort of plain numbers; pairs with a
     # separator get the largest value, so they sort last and are cut off.
-    try:
-        packing.pack(packing.middle, n_pairs)
-    finally:
-        packing.back_packed.set()
+    packing.pack(packing.middle, n_pairs)
+    packing.back_packed.set()  # on failure, build_arrays sets it once this thread is done
     packing.front_packed.wait()
     sorted_keys = packing.keys
     sorted_keys[broken] = (

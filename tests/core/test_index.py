@@ -372,6 +372,20 @@ def test_a_failure_packing_the_front_half_does_not_leave_the_pair_thread_waiting
         assert _build_error() == "front"
 
 
+def test_a_failure_packing_the_back_half_does_not_leave_the_caller_waiting() -> None:
+    """The caller waits for the pair thread's half before its per-post tables."""
+    pack = index_build._PackedPairs.pack
+
+    def fail_back(self: index_build._PackedPairs, start: int, stop: int) -> None:
+        if threading.current_thread().name.startswith("index-pairs"):
+            raise RuntimeError("back")
+        pack(self, start, stop)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_build._PackedPairs, "pack", fail_back)
+        assert _build_error() == "back"
+
+
 def _build_error() -> str:
     """The message of the RuntimeError a build raised, from a thread given 30 s to finish."""
     posts = [make_post("ab向量", ["梯度 ab", "向量"], day=1), make_post("cd", ["ab"], day=2)]
