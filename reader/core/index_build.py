@@ -114,7 +114,8 @@ def build_arrays(posts: Sequence[Post]) -> dict[str, np.ndarray]:
             # thread's packing loop: one build in five took 0.12 s instead of 0.035 s to pack.
             packing.back_packed.wait()
         arrays = _post_tables(segments, raw_len, first_seg, text, characters)
-        dense = _DenseRows(block_start)
+        # In the positions' type: numpy converts a list to its needles' type for each search.
+        dense = _DenseRows(block_start.astype(_position_type(n_chars)))
         for positions, gaps, starts in read:
             dense.add(positions, gaps, starts)
         keys, offsets, positions, coder = sorting.result()
