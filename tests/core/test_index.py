@@ -177,10 +177,15 @@ def test_same_posts_when_every_character_is_counted_per_post(case: tuple[list[Po
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(index_build, "COUNTED_CHARACTER_MIN", 0)
         results = SearchIndex.build(posts).search(query, limit=None)
+        one_band = index_build.build_arrays(posts)
+        # The counts are made a band of posts at a time (POSTINGS_BINS cells): one post each.
+        patch.setattr(index_build, "POSTINGS_BINS", 1)
+        post_by_post = index_build.build_arrays(posts)
     assert ids(results) == sorted(reference_search(posts, query))
     for hit in results.hits:
         for start, end in hit.snippet.spans:
             assert any(t in normalize(hit.snippet.text[start:end]) for t in results.terms)
+    _assert_same_arrays(post_by_post, one_band)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
