@@ -32,9 +32,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--sample", action="store_true", help="open the bundled sample")
     parser.add_argument("--theme", choices=("light", "dark", "auto"),
                         help="colour theme (default: the saved choice, else follow the system)")
+    parser.add_argument("--no-index-cache", action="store_true",
+                        help="build the search index every time: neither read nor write the "
+                             "indexes kept in the user cache folder")
     parser.add_argument("--self-test", action="store_true",
                         help="open the window, exercise it, print one JSON line and exit")
     return parser
+
+
+def index_cache_dir(args: argparse.Namespace) -> Path | None:
+    """Where built search indexes are kept and looked for; None with --no-index-cache."""
+    from reader.ui.state import default_cache_dir
+
+    return None if args.no_index_cache else default_cache_dir()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,13 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setDesktopFileName(APP_NAME)
 
     from reader.ui.mainwindow import MainWindow
-    from reader.ui.state import AppState, default_cache_dir
+    from reader.ui.state import AppState
     from reader.ui.theme import UI_FONT_FAMILIES, ThemeManager
 
     font = QFont(app.font())
     font.setFamilies(UI_FONT_FAMILIES)
     app.setFont(font)
-    state = AppState(cache_dir=default_cache_dir())
+    state = AppState(cache_dir=index_cache_dir(args))
     theme = ThemeManager(app, args.theme or state.get("theme") or "auto")
     window = MainWindow(state, theme)
     _report_uncaught_exceptions(window)

@@ -184,8 +184,10 @@ class _Run:
         if index_cache.usable() and cache_dir is not None:
             self.wait_for("search index kept", lambda: any(cache_dir.glob("index-*.npz")))
         kept = len(list(cache_dir.glob("index-*.npz"))) if cache_dir is not None else 0
-        self.check("index_kept", {"usable": index_cache.usable(), "kept": kept},
-                   index_cache.usable() and kept == 1)
+        switched_off = cache_dir is None  # --no-index-cache
+        self.check("index_kept", {"usable": index_cache.usable(), "kept": kept,
+                                  "switched_off": switched_off},
+                   switched_off or (index_cache.usable() and kept == 1))
 
         console = getattr(window.reading_pane, "console_messages", None)  # (level, text, …)
         if callable(console):

@@ -9,13 +9,19 @@ from pathlib import Path
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from reader.ui.app import _open_initial_library, build_parser
+from reader.ui.app import _open_initial_library, build_parser, index_cache_dir
+from reader.ui.state import default_cache_dir
 
 
 def start(qtbot, window, argv: list[str]) -> None:
     args: argparse.Namespace = build_parser().parse_args(argv)
     with qtbot.waitSignal(window.library_loaded, timeout=30000):
         _open_initial_library(window, window.state, args)
+
+
+def test_the_index_cache_is_on_unless_switched_off() -> None:
+    assert index_cache_dir(build_parser().parse_args([])) == default_cache_dir()
+    assert index_cache_dir(build_parser().parse_args(["--no-index-cache", "x.txt"])) is None
 
 
 def test_first_run_opens_the_sample_with_a_welcome_note(qtbot, make_window) -> None:
