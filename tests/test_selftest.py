@@ -17,18 +17,26 @@ from reader.ui.app import sample_path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_self_test(**env: str) -> tuple[int, list[dict], str]:
-    """Exit code, the JSON objects printed on stdout, and stderr."""
+def run_self_test(*args: str, **env: str) -> tuple[int, list[dict], str]:
+    """Exit code, the JSON objects printed on stdout, and stderr; `args` after --self-test."""
     environment = {**os.environ, **env}
     # As a user would start it: no offscreen platform or Chromium flags set by the caller.
     for name in ("QT_QPA_PLATFORM", "QTWEBENGINE_CHROMIUM_FLAGS", "DISPLAY", "WAYLAND_DISPLAY"):
         if name not in env:
             environment.pop(name, None)
-    done = subprocess.run([sys.executable, "-m", "reader", "--self-test"], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "reader", "--self-test", *args], cwd=ROOT,
                           env=environment, capture_output=True, text=True, encoding="utf-8",
                           timeout=180)
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     return done.returncode, lines, done.stderr
+
+
+def test_self_test_with_the_index_cache_switched_off_keeps_nothing() -> None:
+    code, reports, stderr = run_self_test("--no-index-cache")
+    assert len(reports) == 1, f"expected one JSON line, got {reports!r}\n{stderr[-2000:]}"
+    assert code == 0 and reports[0]["ok"] is True
+    assert reports[0]["checks"]["index_kept"]["value"] == {
+        "usable": True, "kept": 0, "switched_off": True}
 
 
 def test_self_test_passes_from_source(tmp_path: Path) -> None:
@@ -40,7 +48,8 @@ def test_self_test_passes_from_source(tmp_path: Path) -> None:
     assert code == 0
     assert set(report["checks"]) >= {"library_loaded", "formula_post_found", "formulas_typeset",
                                       "formula_errors", "search", "index_kept", "closed"}
-    assert report["checks"]["index_kept"]["value"] == {"usable": True, "kept": 1}
+    assert report["checks"]["index_kept"]["value"] == {
+        "usable": True, "kept": 1, "switched_off": False}
     assert report["checks"]["formulas_typeset"]["value"] > 0
     assert report["checks"]["search"]["value"]["total"] > 0
     timings = report["timings_ms"]
