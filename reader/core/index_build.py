@@ -15,7 +15,6 @@ from reader.core.arrays import LOOKUP_CHUNK, distinct, look_up
 from reader.core.index_words import CODED_CHARS, build_word_table
 from reader.core.model import Post
 from reader.core.normalize import (
-    BmpFolds,
     bmp_folds,
     code_points,
     fold_char,
@@ -306,15 +305,12 @@ def _fold_plane(segments: list[str], raw_len: np.ndarray, pool: Executor) -> _Fo
     counts = np.bincount(folds.single, weights=unit_counts, minlength=0x10000)
     counts = counts.astype(np.int64)  # exact: below 2**53
     alphabet, id_of = _plane_alphabet(counts)
-    unit_ids = id_of[folds.single]
-    unit_ids[0] = len(alphabet)
+    unit_ids = id_of[folds.single]  # NUL, folding to itself, gets the separator's id
     ids = np.empty(len(units), dtype=id_of.dtype)
     lookup = pool.submit(look_up, unit_ids, units[half:], ids[half:])
     look_up(unit_ids, units[:half], out=ids[:half])
     lookup.result()
-    seg_start = np.cumsum(raw_len + 1) - (raw_len + 1)
-    characters = _Characters(alphabet, counts[alphabet], _plane_fold_sources(folds, alphabet))
-    return _FoldedText(ids, seg_start, raw_len, True, characters)
+    return _plane_text(ids, raw_len, counts, alphabet)
 
 
 def _fold_plane_resizing(
@@ -351,9 +347,7 @@ def _fold_plane_resizing(
     )
     counts = _bincount(symbols, 0x10000)
     alphabet, id_of = _plane_alphabet(counts)
-    seg_start = np.cumsum(seg_len + 1) - (seg_len + 1)
-    characters = _Characters(alphabet, counts[alphabet], _plane_fold_sources(folds, alphabet))
-    return _FoldedText(look_up(id_of, symbols), seg_start, seg_len, True, characters)
+    return _plane_text(look_up(id_of, symbols), seg_len, counts, alphabet)
 
 
 def _plane_alphabet(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -367,10 +361,17 @@ def _plane_alphabet(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return alphabet, id_of
 
 
-def _plane_fold_sources(folds: BmpFolds, alphabet: np.ndarray) -> np.ndarray:
-    """Every character of the plane folding to one of the alphabet: a superset of the text's
-    (see _fold_sources)."""
-    return folds.sources[:, np.isin(folds.sources[0], alphabet)]
+def _plane_text(
+    ids: np.ndarray, seg_len: np.ndarray, counts: np.ndarray, alphabet: np.ndarray
+) -> _FoldedText:
+    """A text folded on the plane's tables, from its ids, folded segment lengths and the count
+    of every code point. Its fold sources are every character of the plane folding to one of
+    the alphabet: a superset of the text's (see _fold_sources)."""
+    folds = bmp_folds()
+    sources = folds.sources[:, np.isin(folds.sources[0], alphabet)]
+    seg_start = np.cumsum(seg_len + 1) - (seg_len + 1)
+    characters = _Characters(alphabet, counts[alphabet], sources)
+    return _FoldedText(ids, seg_start, seg_len, True, characters)
 
 
 def _plane_units(segments: list[str], raw_len: np.ndarray) -> np.ndarray | None:
