@@ -306,7 +306,9 @@ def _fold_plane(segments: list[str], raw_len: np.ndarray, pool: Executor) -> _Fo
     counts = counts.astype(np.int64)  # exact: below 2**53
     alphabet, id_of = _plane_alphabet(counts)
     unit_ids = id_of[folds.single]  # NUL, folding to itself, gets the separator's id
-    ids = np.empty(len(units), dtype=id_of.dtype)
+    # In the units' own memory when ids fit 16 bits (a chunk's index is converted to numpy's
+    # index type before the gather writes): 25 MB fewer fresh pages at 1,500 posts.
+    ids = units if id_of.dtype == units.dtype else np.empty(len(units), dtype=id_of.dtype)
     lookup = pool.submit(look_up, unit_ids, units[half:], ids[half:])
     look_up(unit_ids, units[:half], out=ids[:half])
     lookup.result()
