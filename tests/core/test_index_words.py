@@ -3,6 +3,7 @@ scan gives."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -40,11 +41,14 @@ def corpus_and_word_query(draw: st.DrawFn) -> tuple[list, str]:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(corpus_and_word_query(), st.sampled_from([1, 2, 256]))
-def test_word_terms_match_the_substring_scan(case: tuple[list, str], max_words: int) -> None:
+@given(corpus_and_word_query(), st.sampled_from([1, 2, 256]), st.sampled_from([3, 8, 1 << 16]))
+def test_word_terms_match_the_substring_scan(
+    case: tuple[list, str], max_words: int, chunk: int
+) -> None:
     posts, query = case
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(index_words, "MAX_WORDS", max_words)  # small: the pair path takes over
+        patch.setattr(index_words, "LOOKUP_CHUNK", chunk)  # small: words across chunks
         results = SearchIndex.build(posts).search(query, limit=None)
     expected = reference_search(posts, query)
     assert ids(results) == sorted(expected)
@@ -178,6 +182,23 @@ def test_words_ending_in_the_first_code_are_not_shorter_words() -> None:
     assert index._words.counts("xab00")[0].tolist() == [0, 1]
     assert index._words.counts("xab")[0].tolist() == [3, 2]
     assert index.search("xab0").total == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 5), max_size=40), st.integers(1, 9))
+def test_word_bounds_are_where_words_start_and_end(codes: list[int], chunk: int) -> None:
+    """Codes below 3 are word codes: the bounds are every start and end of a run of them, read a
+    chunk at a time (runs across chunks, at the text's start and end)."""
+    expected = []
+    for at in range(len(codes) + 1):
+        inside = at < len(codes) and codes[at] < 3
+        before = at > 0 and codes[at - 1] < 3
+        if inside != before:
+            expected.append(at)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_words, "LOOKUP_CHUNK", chunk)
+        bounds = index_words._word_bounds(np.array(codes, dtype=np.uint8), 3)
+    assert bounds.tolist() == expected
 
 
 def _occurrences(text: str, term: str) -> int:
