@@ -218,7 +218,7 @@ class SearchIndex:
 
     @classmethod
     def build(cls, posts: Sequence[Post]) -> SearchIndex:
-        """Index `posts` (titles and paragraphs): 0.55-0.8 s for 25 MB on two cores
+        """Index `posts` (titles and paragraphs): 0.36-0.82 s for 25 MB on two cores
         (docs/benchmarks.md)."""
         posts = list(posts)
         return cls(posts, build_arrays(posts))
