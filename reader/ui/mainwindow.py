@@ -457,7 +457,7 @@ class MainWindow(QMainWindow):
         self.model.set_listing(listing)
         self._update_count(listing)
         if self.current_post is not None:
-            row = self.model.row_of(self.current_post.id)
+            row = self._row_in_list(self.current_post.id)
             if row is not None:
                 self._select_row(row, show=False)
         self.reading_pane.set_terms(listing.terms)
@@ -478,6 +478,11 @@ class MainWindow(QMainWindow):
     def _query_changed(self, _text: str) -> None:
         started = time.perf_counter()
         self._refresh()
+        if self.search_bar.text().strip():
+            # The best matches are what a reader types for, not wherever the current post
+            # ranks: it stays selected (arrows, n/p go on from it), but the list shows the top.
+            # A cleared query goes back to the current post in the full list.
+            self.post_list.scrollToTop()
         elapsed_ms = (time.perf_counter() - started) * 1000
         # Fast searches run on every keystroke; slow ones (huge libraries, busy machine) wait
         # for a short pause in typing instead, so that key presses are never held up.
@@ -522,6 +527,13 @@ class MainWindow(QMainWindow):
         index = self.post_list.currentIndex()
         return index.row() if index.isValid() else -1
 
+    def _row_in_list(self, post_id: str) -> int | None:
+        """A post's row: found however far down the full list, but in search results only among
+        the rows fetched (finding it further down would cost a search per page of results)."""
+        if self.model.listing.query:
+            return self.model.row_of(post_id)
+        return self.model.fetch_to(post_id)
+
     def _select_row(self, row: int, *, show: bool = True) -> None:
         index = self.model.index(row)
         if not index.isValid():
@@ -561,10 +573,7 @@ class MainWindow(QMainWindow):
         last post at `scroll` without marking it read."""
         if self.library is None or post_id not in self.library.by_id:
             return
-        row = self.model.row_of(post_id)
-        while row is None and self.model.canFetchMore():
-            self.model.fetchMore()
-            row = self.model.row_of(post_id)
+        row = self.model.fetch_to(post_id)
         self._scroll_to_restore = (post_id, scroll) if restore else None
         if row is not None:
             if self._current_row() == row:
@@ -609,7 +618,7 @@ class MainWindow(QMainWindow):
         post = self.library.by_id.get(post_id)
         if post is None:
             return
-        row = self.model.row_of(post.id)
+        row = self._row_in_list(post.id)
         selection = self.post_list.selectionModel()
         selection.blockSignals(True)
         if row is not None:

@@ -119,6 +119,12 @@ class PostListModel(QAbstractListModel):
         """Row of a post among the rows fetched so far."""
         return self._row_of.get(post_id)
 
+    def fetch_to(self, post_id: str) -> int | None:
+        """Row of a post, fetching rows until it comes (None when the listing lacks it)."""
+        while post_id not in self._row_of and self.canFetchMore():
+            self.fetchMore()
+        return self._row_of.get(post_id)
+
     def is_read(self, post_id: str) -> bool:
         return post_id in self._read
 

@@ -126,6 +126,37 @@ def test_enter_opens_first_result_and_esc_clears(qtbot, make_window, sample) -> 
     assert window.model.post_at(current_row(window)) == first
 
 
+def test_a_query_shows_its_best_matches_and_clearing_it_the_current_post(
+    qtbot, make_window, tmp_path
+) -> None:
+    from reader.core.corpus import generate_dump
+
+    dump = tmp_path / "many.txt"
+    dump.write_text(generate_dump(150, 0), encoding="utf-8")
+    window = make_window([str(dump)])
+    window.resize(900, 500)
+    bar = window.post_list.verticalScrollBar()
+    window.focus_list()
+    window.last_post()
+    current = window.current_post
+    assert bar.value() > 0
+    window.set_query("的")  # in nearly every post, the current one too
+    row = window.model.row_of(current.id)
+    assert row is not None and row > 20
+    assert window.model.post_at(current_row(window)) == current  # still selected
+    assert bar.value() == 0  # but the list shows the best matches
+    window.focus_search()
+    press(qtbot, window.search_bar, Qt.Key.Key_Escape)
+    assert window.model.post_at(current_row(window)) == current
+    shown = window.post_list.visualRect(window.model.index(current_row(window)))
+    assert window.post_list.viewport().rect().intersects(shown)
+    window.first_post()
+    window.set_query("")  # the list again fetched only as far as its first page
+    window.back()
+    assert window.current_post == current
+    assert window.model.post_at(current_row(window)) == current
+
+
 def test_search_history_with_up_and_down(qtbot, make_window, sample) -> None:
     window = make_window([sample])
     for query in ("VAE", "BERT"):
