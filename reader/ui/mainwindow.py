@@ -545,7 +545,7 @@ class MainWindow(QMainWindow):
         if not show:
             selection.blockSignals(False)
             self.post_list.viewport().update()
-        self.post_list.scrollTo(index)
+        self.post_list.scroll_to_row(index)
 
     def next_post(self) -> None:
         row = self._current_row() + 1
@@ -624,7 +624,7 @@ class MainWindow(QMainWindow):
         if row is not None:
             selection.setCurrentIndex(self.model.index(row),
                                       QItemSelectionModel.SelectionFlag.ClearAndSelect)
-            self.post_list.scrollTo(self.model.index(row))
+            self.post_list.scroll_to_row(self.model.index(row))
         else:
             selection.clearCurrentIndex()
         selection.blockSignals(False)

@@ -132,17 +132,21 @@ def test_a_query_shows_its_best_matches_and_clearing_it_the_current_post(
     from reader.core.corpus import generate_dump
 
     dump = tmp_path / "many.txt"
-    dump.write_text(generate_dump(150, 0), encoding="utf-8")
+    dump.write_text(generate_dump(300, 0), encoding="utf-8")
     window = make_window([str(dump)])
-    window.resize(900, 500)
     bar = window.post_list.verticalScrollBar()
-    window.focus_list()
-    window.last_post()
-    current = window.current_post
+    window.set_query("的")  # in nearly every post
+    # A post far down both lists: among the first page of results, but not near its top, and
+    # the oldest of those (the full list is newest first).
+    current = min((window.model.post_at(r) for r in range(30, 100)), key=lambda p: p.date)
+    window.set_query("")
+    window.select_post(current.id)
+    assert current_row(window) > 100  # past the full list's first page
+    qtbot.wait(50)  # the view lays the rows out, as between key presses
     assert bar.value() > 0
-    window.set_query("的")  # in nearly every post, the current one too
-    row = window.model.row_of(current.id)
-    assert row is not None and row > 20
+    window.set_query("的")
+    qtbot.wait(50)
+    assert window.model.row_of(current.id) >= 30
     assert window.model.post_at(current_row(window)) == current  # still selected
     assert bar.value() == 0  # but the list shows the best matches
     window.focus_search()
@@ -155,6 +159,8 @@ def test_a_query_shows_its_best_matches_and_clearing_it_the_current_post(
     window.back()
     assert window.current_post == current
     assert window.model.post_at(current_row(window)) == current
+    shown = window.post_list.visualRect(window.model.index(current_row(window)))
+    assert window.post_list.viewport().rect().intersects(shown)
 
 
 def test_search_history_with_up_and_down(qtbot, make_window, sample) -> None:
