@@ -100,6 +100,9 @@ class Listing:
         """The index's answer for the first page (None when listing without a query)."""
         self._next: Callable[[int], list[Row]] = lambda _n: []
         self.exhausted = True
+        self.position_of: Callable[[str], int | None] | None = None
+        """Where a post comes in the list, None when it is not in it; known without fetching
+        for a list of posts, not for search results (None then)."""
 
     @classmethod
     def of_posts(cls, posts: list[Post], keep: Callable[[Post], bool] | None) -> Listing:
@@ -117,6 +120,8 @@ class Listing:
 
         listing._next = next_rows
         listing.exhausted = not kept
+        listing.position_of = lambda post_id: next(
+            (i for i, post in enumerate(kept) if post.id == post_id), None)
         return listing
 
     @classmethod

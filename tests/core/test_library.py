@@ -19,3 +19,13 @@ def test_search_rows_make_their_snippet_only_when_read() -> None:
     assert shown is not None
     assert [shown.text[a:b] for a, b in shown.spans] == ["向量"]
     assert sum(row.hit._snippet is not None for row in rows) == 1
+
+
+def test_a_list_of_posts_tells_where_a_post_comes_without_fetching() -> None:
+    posts = [make_post(f"p{i}", ["text"], day=i + 1) for i in range(5)]
+    library = Library(["x"], posts, SearchIndex.build(posts), [])
+    listing = library.listing("", keep=lambda post: post.title != "p3")
+    newest_first = [post.id for post in reversed(posts) if post.title != "p3"]
+    assert [listing.position_of(post_id) for post_id in newest_first] == [0, 1, 2, 3]
+    assert listing.position_of(posts[3].id) is None  # kept out
+    assert library.listing("text").position_of is None  # search results cannot tell

@@ -226,6 +226,21 @@ def test_only_unread_and_only_starred_filters(qtbot, make_window, sample) -> Non
     assert window.model.post_at(0) == window.current_post
 
 
+def test_filtering_out_the_current_post_keeps_the_list_lazy(qtbot, make_window, tmp_path) -> None:
+    from reader.core.corpus import generate_dump
+    from reader.core.library import PAGE_SIZE
+
+    dump = tmp_path / "many.txt"
+    dump.write_text(generate_dump(300, 0), encoding="utf-8")
+    window = make_window([str(dump)])
+    window.focus_list()
+    window._select_row(5)  # read now, so "only unread" leaves it out
+    press(qtbot, window.post_list, Qt.Key.Key_U)
+    assert window.model.rowCount() == PAGE_SIZE  # not every row fetched to look for it
+    assert current_row(window) == -1
+    assert window.model.row_of(window.current_post.id) is None
+
+
 @pytest.mark.parametrize("key, command, label", [
     (Qt.Key.Key_U, "only_unread", "only unread"),
     (Qt.Key.Key_Asterisk, "only_starred", "only starred"),
