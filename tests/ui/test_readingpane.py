@@ -282,3 +282,28 @@ def test_a_post_shown_while_background_work_is_held_does_not_wait_for_it(
     with qtbot.waitSignal(reading_pane.typeset_finished, timeout=60000) as blocker:
         reading_pane.hold_background(False)
     assert blocker.args[0]["id"] == SHORT.id
+
+
+def test_a_term_inside_a_formula_marks_the_formula(reading_pane, qtbot) -> None:
+    post = make_post("公式", ["先看文字 log 的用法。", "$$\\log N + \\Log n$$",
+                            "再看$\\log N$和$x$,又是 log。"])
+    counts: list[tuple[int, int]] = []
+    reading_pane.matches_changed.connect(lambda i, n: counts.append((i, n)))
+    reading_pane.show_and_wait(post, terms=["\\LOG n"])  # folded as the index folds
+    assert counts[-1] == (-1, 2)  # the display formula and the first inline one
+    marked = "[...document.querySelectorAll('.kx-hit-math')]"
+    assert reading_pane.eval_js(f"{marked}.map(e => e.tagName)") == ["DIV", "SPAN"]
+    assert reading_pane.eval_js(f"{marked}.every(e => e.querySelector('mjx-container'))")
+    reading_pane.set_terms(["log"])  # in the text twice and in both formulas
+    qtbot.waitUntil(lambda: counts[-1] == (-1, 4), timeout=5000)
+    visited = []
+    for step in range(4):
+        reading_pane.next_match()
+        qtbot.waitUntil(lambda step=step: counts[-1] == (step, 4), timeout=5000)
+        visited.append(reading_pane.eval_js("document.querySelector('.kx-current').tagName"))
+    assert visited == ["MARK", "DIV", "SPAN", "MARK"]  # in the page's order
+    reading_pane.set_terms([])
+    qtbot.waitUntil(lambda: counts[-1] == (-1, 0), timeout=5000)
+    count = "document.querySelectorAll('{}').length"
+    assert reading_pane.eval_js(count.format(".kx-hit-math, .kx-current")) == 0
+    assert reading_pane.eval_js(count.format(".arithmatex mjx-container")) == 3

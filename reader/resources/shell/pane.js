@@ -67,6 +67,10 @@
     const body = document.createElement('div');
     body.className = 'kx-body';
     body.innerHTML = post.html;               // sanitised by reader/core/render.py
+    // Each formula's TeX, read before MathJax replaces it: search terms are looked for in it.
+    for (const element of body.querySelectorAll('.arithmatex')) {
+      foldedTex.set(element, fold(texSource(element.textContent)));
+    }
     article.append(title, meta, body);
     return article;
   }
@@ -385,7 +389,7 @@
     // stays raw TeX in the page: report it too.
     for (const element of current.node.querySelectorAll('.arithmatex')) {
       if (element.querySelector('mjx-container')) continue;
-      const tex = element.textContent.replace(/^\\[(\[]/, '').replace(/\\[)\]]$/, '');
+      const tex = texSource(element.textContent);
       errors.push({tex, message: 'Not typeset: MathJax found no complete formula here '
         + '(unbalanced braces?)'});
     }
@@ -439,6 +443,14 @@
   }
 
   // ---- search highlights ---------------------------------------------------------------------
+
+  // The TeX of each formula element of the posts built (span/div.arithmatex), folded, without
+  // its \( \) or \[ \] delimiters.
+  const foldedTex = new WeakMap();
+
+  function texSource(text) {
+    return text.replace(/^\\[(\[]/, '').replace(/\\[)\]]$/, '');
+  }
 
   function fold(text) {
     // Python's str.casefold after NFKC, as reader.core.index.normalize; toLowerCase differs
@@ -531,9 +543,27 @@
     return marks;
   }
 
+  function formulaHits(root, terms) {
+    // The formulas whose TeX holds a term (the index searches the TeX as written: `\log n`
+    // finds the post, so the pane shows where), each a hit of its own, marked as a whole.
+    const needles = terms.map(fold).filter((needle) => needle);
+    const hits = [];
+    for (const element of root.querySelectorAll('.arithmatex')) {
+      const tex = foldedTex.get(element);
+      if (tex === undefined || !needles.some((needle) => tex.includes(needle))) continue;
+      element.classList.add('kx-hit-math');
+      hits.push([element]);
+    }
+    return hits;
+  }
+
   function clearHits() {
     for (const marks of state.hits) {
       for (const mark of marks) {
+        if (mark.classList.contains('kx-hit-math')) {
+          mark.classList.remove('kx-hit-math', 'kx-current');
+          continue;
+        }
         const parent = mark.parentNode;
         if (!parent) continue;
         mark.replaceWith(...mark.childNodes);
@@ -554,6 +584,11 @@
       for (let k = ranges.length - 1; k >= 0; k--) {
         const marks = wrapRange(index, ranges[k][0], ranges[k][1]);
         if (marks.length) state.hits.unshift(marks);
+      }
+      const formulas = formulaHits(current.node, state.terms);
+      if (formulas.length) {
+        state.hits = state.hits.concat(formulas).sort((a, b) => (
+          a[0].compareDocumentPosition(b[0]) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
       }
     }
     send('matchesChanged', state.hitIndex, state.hits.length);
